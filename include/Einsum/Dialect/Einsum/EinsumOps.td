@@ -1,0 +1,74 @@
+//===- EinsumOps.td - Einsum dialect operations ------------*- tablegen -*-===//
+
+#ifndef EINSUM_DIALECT_EINSUM_EINSUMOPS_TD
+#define EINSUM_DIALECT_EINSUM_EINSUMOPS_TD
+
+include "Einsum/Dialect/Einsum/EinsumDialect.td"
+include "Einsum/Dialect/Einsum/EinsumAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/BuiltinTypes.td"
+
+def Einsum_ElementType : AnyTypeOf<[AnyFloat, AnySignlessInteger]>;
+def Einsum_Tensor : RankedTensorOf<[Einsum_ElementType]>;
+
+def Einsum_ContractOp : Einsum_Op<"contract", [Pure]> {
+  let summary = "Einstein-summation contraction of ranked tensors";
+  let description = [{
+    Computes `einsum(spec, inputs...)`. Each output label is a free index
+    and every other label a summation index:
+    `result[free] = sum over summation indices of product(inputs)`.
+
+    ```mlir
+    %r = einsum.contract "bqhd,bkhd->bhqk" ins(%q, %k : tensor<2x16x4x8xf32>, tensor<2x16x4x8xf32>) -> tensor<2x4x16x16xf32>
+    %s = einsum.contract "batch seqQ n_head d_head, batch seqK n_head d_head -> batch n_head seqQ seqK"
+           ins(%q, %k : tensor<?x16x4x8xf32>, tensor<?x16x4x8xf32>) -> tensor<?x4x16x16xf32>
+    %t = einsum.contract "ii->" ins(%a : tensor<5x5xf64>) -> tensor<f64>
+    %m = einsum.contract "ij,jk->ik" ins(%a, %b : tensor<4x8xbf16>, tensor<8x2xbf16>)
+           accumulate(f32) -> tensor<4x2xf32>
+    ```
+
+    The spec string accepts compact (`ij,jk->ik`) and named
+    (`batch seq d, batch d -> batch seq`) notation, implicit outputs, `...`
+    broadcasting and repeated labels (diagonals, traces); it is stored as an
+    `#einsum.spec` attribute and printed in canonical form.
+
+    All inputs share one element type. Without `accumulate`, the result has
+    that element type and sums are accumulated in it. With `accumulate(T)`,
+    inputs are extended to `T` (same kind, float or integer, at least as
+    wide), products and sums are computed in `T`, and the result element
+    type is `T` or the input type (then rounded once at the end).
+
+    The verifier checks the operand count, each operand's rank, that each
+    label has one size across operands and within repeated labels, that
+    `...` dimensions broadcast, and the result shape, naming the operand and
+    label at fault. Dynamic sizes (`?`) are assumed to agree.
+  }];
+
+  let arguments = (ins
+    Einsum_SpecAttr:$spec,
+    Variadic<Einsum_Tensor>:$inputs,
+    OptionalAttr<TypeAttr>:$accumulator_type
+  );
+  let results = (outs Einsum_Tensor:$result);
+
+  let assemblyFormat = [{
+    custom<SpecString>($spec) `ins` `(` $inputs `:` type($inputs) `)`
+    (`accumulate` `(` $accumulator_type^ `)`)? attr-dict `->` type($result)
+  }];
+  let hasVerifier = 1;
+
+  let builders = [
+    OpBuilder<(ins "::mlir::Type":$resultType, "::llvm::StringRef":$spec,
+                   "::mlir::ValueRange":$inputs)>
+  ];
+
+  let extraClassDeclaration = [{
+    /// The element type products and sums are computed in.
+    ::mlir::Type getAccumulatorElementType();
+    /// Binds the spec to the operand shapes (the loop nest of the
+    /// free/summation algorithm). Fails only on an op that does not verify.
+    ::einsum::SpecResult<::einsum::Binding> bind();
+  }];
+}
+
+#endif // EINSUM_DIALECT_EINSUM_EINSUMOPS_TD
