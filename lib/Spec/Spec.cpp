@@ -194,7 +194,7 @@ std::optional<SpecError> Parser::split(std::vector<Segment> &operands,
       if (i + 1 >= text.size() || text[i + 1] != '>')
         return makeError("'-' must be followed by '>' to form '->'", {i});
       if (arrow != std::string_view::npos)
-        return makeError("spec has more than one '->'", {arrow, i});
+        return makeError("spec has more than one '->'", {i, arrow});
       arrow = i++;
       continue;
     }
