@@ -58,8 +58,12 @@ def Einsum_ContractOp : Einsum_Op<"contract", [Pure]> {
   let hasVerifier = 1;
 
   let builders = [
-    OpBuilder<(ins "::mlir::Type":$resultType, "::llvm::StringRef":$spec,
-                   "::mlir::ValueRange":$inputs)>
+    OpBuilder<(ins "::mlir::Type":$resultType, "const ::einsum::Spec &":$spec,
+                   "::mlir::ValueRange":$inputs), [{
+      build($_builder, $_state, resultType,
+            SpecAttr::get($_builder.getContext(), spec), inputs,
+            /*accumulator_type=*/nullptr);
+    }]>
   ];
 
   let extraClassDeclaration = [{
