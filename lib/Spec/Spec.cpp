@@ -546,3 +546,63 @@ SpecResult<Binding> einsum::bindSpec(
       binding.dimSizes[labelDim[id]] = labelSize[id].size;
   return binding;
 }
+
+//===----------------------------------------------------------------------===//
+// Description
+//===----------------------------------------------------------------------===//
+
+/// A loop variable name for a loop dim ("...0" becomes "e0").
+static std::string loopVar(const Binding &binding, size_t dim) {
+  const std::string &name = binding.dimNames[dim];
+  if (name.rfind("...", 0) == 0)
+    return "e" + name.substr(3);
+  return name;
+}
+
+std::string einsum::describeLoopNest(const Spec &spec,
+                                     const Binding &binding) {
+  std::string out;
+  auto list = [&](size_t begin, size_t end) {
+    std::string text;
+    for (size_t d = begin; d < end; ++d)
+      text += (d > begin ? " " : "") + loopVar(binding, d) + "=" +
+              sizeString(binding.dimSizes[d]);
+    return text.empty() ? std::string("(none)") : text;
+  };
+  out += "spec:              " + spec.str() + "\n";
+  out += "free indices:      " + list(0, binding.numFree) + "\n";
+  out += "summation indices: " + list(binding.numFree, binding.numDims()) +
+         "\n";
+  out += "loop nest:\n";
+  std::string indent = "  ";
+  auto loop = [&](size_t dim) {
+    out += indent + "for " + loopVar(binding, dim) + " in range(" +
+           sizeString(binding.dimSizes[dim]) + "):\n";
+    indent += "  ";
+  };
+  auto access = [&](const std::string &name,
+                    const std::vector<int64_t> &dims) {
+    std::string text = name + "[";
+    for (size_t axis = 0; axis < dims.size(); ++axis)
+      text += (axis ? ", " : "") +
+              (dims[axis] == kBroadcastDim ? std::string("0")
+                                           : loopVar(binding, dims[axis]));
+    return text + "]";
+  };
+  for (size_t d = 0; d < binding.numFree; ++d)
+    loop(d);
+  out += indent + "acc = 0\n";
+  std::string loopIndent = indent;
+  for (size_t d = binding.numFree; d < binding.numDims(); ++d)
+    loop(d);
+  std::string product;
+  for (size_t i = 0; i < binding.inputDims.size(); ++i)
+    product += (i ? " * " : "") + access("in" + std::to_string(i),
+                                         binding.inputDims[i]);
+  out += indent + "acc += " + product + "\n";
+  std::vector<int64_t> outDims;
+  for (size_t d = 0; d < binding.numFree; ++d)
+    outDims.push_back(int64_t(d));
+  out += loopIndent + access("out", outDims) + " = acc\n";
+  return out;
+}

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Einsum/CodeGen/Passes.h"
 #include "Einsum/Conversion/Passes.h"
 #include "Einsum/Dialect/Einsum/EinsumDialect.h"
 
@@ -17,6 +18,8 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   einsum::registerEinsumConversionPasses();
+  einsum::registerEinsumCodeGenPasses();
+  einsum::registerEinsumPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

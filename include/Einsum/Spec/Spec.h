@@ -181,6 +181,18 @@ struct Binding {
 SpecResult<Binding> bindSpec(const Spec &spec,
                              const std::vector<std::vector<int64_t>> &shapes);
 
+/// Describes the free/summation loop nest of a bound spec, as the einsum
+/// guide writes it:
+///   free indices:      i=4 k=2
+///   summation indices: j=8
+///   for i in range(4):
+///     for k in range(2):
+///       acc = 0
+///       for j in range(8):
+///         acc += in0[i, j] * in1[j, k]
+///       out[i, k] = acc
+std::string describeLoopNest(const Spec &spec, const Binding &binding);
+
 /// Renders a shape as "2x3x?".
 std::string shapeString(const std::vector<int64_t> &shape);
 

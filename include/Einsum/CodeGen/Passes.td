@@ -1,0 +1,154 @@
+//===- Passes.td - CPU code generation passes --------------*- tablegen -*-===//
+
+#ifndef EINSUM_CODEGEN_PASSES_TD
+#define EINSUM_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+defvar TilingPassOptions = [
+    Option<"vectorBits", "vector-bits", "unsigned", "0",
+           "Vector register width in bits (0: the host's)">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", "0",
+           "L1 data cache size in bytes (0: the host's)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", "0",
+           "L2 cache size in bytes (0: the host's)">,
+    Option<"cacheTileM", "mc", "int64_t", "0", "Cache tile of M (0: choose)">,
+    Option<"cacheTileN", "nc", "int64_t", "0", "Cache tile of N (0: choose)">,
+    Option<"cacheTileK", "kc", "int64_t", "0", "Cache tile of K (0: choose)">,
+    Option<"registerTileM", "mr", "int64_t", "0",
+           "Register tile of M (0: choose)">,
+    Option<"registerTileN", "nr", "int64_t", "0",
+           "Register tile of N (0: choose)">
+];
+
+def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
+  let summary = "Transpose contraction operands so the vector dim is unit-stride";
+  let description = [{
+    The register kernel vectorizes along N, the loop dim of the output's
+    innermost axis. An operand that carries N but not as its innermost axis
+    (e.g. K in `bqhd,bkhd->bhqk`, where the innermost axis is the summed d)
+    would need strided or gathered vector loads. When the operand is reused
+    enough (the contraction does at least `min-reuse` multiply-adds per
+    element of it), this pass copies it once into a transposed tensor with
+    N innermost (`linalg.transpose`) and rewrites the indexing map.
+
+    Before:
+    ```mlir
+    linalg.generic {indexing_maps = [affine_map<(b, h, q, k, d) -> (b, q, h, d)>,
+                                     affine_map<(b, h, q, k, d) -> (b, k, h, d)>,
+                                     affine_map<(b, h, q, k, d) -> (b, h, q, k)>], ...}
+        ins(%q, %k : tensor<2x512x8x64xf32>, tensor<2x512x8x64xf32>) ...
+    ```
+    After:
+    ```mlir
+    %kt = linalg.transpose ins(%k : tensor<2x512x8x64xf32>)
+            outs(%empty : tensor<2x8x64x512xf32>) permutation = [0, 2, 3, 1]
+    linalg.generic {indexing_maps = [affine_map<(b, h, q, k, d) -> (b, q, h, d)>,
+                                     affine_map<(b, h, q, k, d) -> (b, h, d, k)>,
+                                     affine_map<(b, h, q, k, d) -> (b, h, q, k)>], ...}
+        ins(%q, %kt : tensor<2x512x8x64xf32>, tensor<2x8x64x512xf32>) ...
+    ```
+  }];
+  let options = [
+    Option<"minReuse", "min-reuse", "int64_t", "8",
+           "Transpose an operand only if the contraction does at least this "
+           "many multiply-adds per element of it">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
+  let summary = "Tile contractions into cache and register tiles";
+  let description = [{
+    Tiles each contraction-like `linalg.generic` (see `isTileable`) by the
+    plan of `planTiles` (TilePlan.h):
+
+    1. the parallel dims by cache tiles (Mc x Nc, batch dims 1) with
+       `scf.forall`, fusing the zero `linalg.fill` of the accumulator;
+    2. the reduction dims with `scf.for` (Kc for the main reduction K, 1 for
+       others);
+    3. M and N by the register tile (mr x nr) with `scf.for`, fusing the fill
+       when K fits one cache tile, then peeling both loops so full tiles have
+       static shapes;
+    4. K by 1 with `scf.for`.
+
+    The innermost generic is marked `einsum.vector_sizes` (its static upper
+    bound per loop dim) for `einsum-cpu-vectorize`.
+
+    Before: `linalg.generic ... -> tensor<1024x1024xf32>` (GEMM). After:
+    ```mlir
+    scf.forall (%i, %j) = (0, 0) to (1024, 1024) step (128, 512) shared_outs(%o = %init) {
+      %f = linalg.fill ins(%zero : f32) outs(...) -> tensor<128x512xf32>
+      scf.for %k = %c0 to %c1024 step %c256 iter_args(%acc = %f) {
+        scf.for %ii = %c0 to %c128 step %c8 iter_args(...) {
+          scf.for %jj = %c0 to %c512 step %c32 iter_args(...) {
+            scf.for %kk = %c0 to %c256 step %c1 iter_args(...) {
+              linalg.generic {einsum.vector_sizes = array<i64: 8, 32, 1>, ...}
+                  ins(... : tensor<8x1xf32>, tensor<1x32xf32>) outs(... : tensor<8x32xf32>)
+    ```
+  }];
+  let options = TilingPassOptions;
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def EinsumCPUVectorize : Pass<"einsum-cpu-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Vectorize the register tiles marked by einsum-cpu-tile";
+  let description = [{
+    Vectorizes each `linalg.generic` marked `einsum.vector_sizes` (and the
+    zero fills of register tiles): static unit parallel dims are dropped
+    first, contractions become `vector.contract`, and tiles with dynamic
+    sizes (loop remainders) are vectorized with masks. Then the vector
+    transfers are simplified so the zero fill of an accumulator folds into a
+    constant vector.
+
+    Before:
+    ```mlir
+    %r = linalg.generic {einsum.vector_sizes = array<i64: 8, 32, 1>,
+                         iterator_types = ["parallel", "parallel", "reduction"], ...}
+        ins(%a, %b : tensor<8x1xf32>, tensor<1x32xf32>) outs(%c : tensor<8x32xf32>)
+    ```
+    After:
+    ```mlir
+    %va = vector.transfer_read %a[...] : tensor<8x1xf32>, vector<8x1xf32>
+    %vb = vector.transfer_read %b[...] : tensor<1x32xf32>, vector<1x32xf32>
+    %vc = vector.transfer_read %c[...] : tensor<8x32xf32>, vector<8x32xf32>
+    %vr = vector.contract {...} %va, %vb, %vc : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+    %r = vector.transfer_write %vr, %c[...] : vector<8x32xf32>, tensor<8x32xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def EinsumCPULowerVectors
+    : Pass<"einsum-cpu-lower-vectors", "::mlir::func::FuncOp"> {
+  let summary = "Keep accumulators in registers and lower contractions to FMAs";
+  let description = [{
+    Runs on buffers, after bufferization: folds memref aliases so that
+    accumulator transfers in the reduction loop are recognisably the same,
+    hoists them out of the loop (the accumulator stays in registers), then
+    lowers `vector.contract` to `vector.outerproduct` and on to `vector.fma`
+    (one FMA per row of the register tile per step), and lowers transfers,
+    broadcasts and shape casts to 1-D vector loads and stores.
+
+    Before (inside the K loop):
+    ```mlir
+    %acc = vector.transfer_read %C[%i, %j] : memref<...>, vector<8x32xf32>
+    %r = vector.contract ... %a, %b, %acc
+    vector.transfer_write %r, %C[%i, %j]
+    ```
+    After: the read before and the write after the K loop, and in it
+    ```mlir
+    %row0 = vector.fma %a0, %b, %acc0 : vector<32xf32>
+    ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+#endif // EINSUM_CODEGEN_PASSES_TD

@@ -1,0 +1,48 @@
+//===- Pipeline.h - The einsum-to-LLVM pipeline -----------------*- C++ -*-===//
+//
+// The one pipeline from einsum.contract to the LLVM dialect, used by
+// einsum-opt (--einsum-to-llvm), the JIT and the tests alike.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EINSUM_CODEGEN_PIPELINE_H
+#define EINSUM_CODEGEN_PIPELINE_H
+
+#include "Einsum/CodeGen/TilePlan.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace einsum {
+
+struct EinsumToLLVMOptions {
+  /// Tile sizes and the target they are chosen for.
+  TilingOptions tiling;
+  /// Move the vectorized dim of contraction operands to unit stride.
+  bool layout = true;
+  /// Tile contractions into cache and register tiles.
+  bool tile = true;
+  /// Vectorize the register tiles.
+  bool vectorize = true;
+};
+
+/// Adds the passes taking a module of einsum.contract (or linalg) on tensors
+/// to the LLVM dialect:
+///
+///   convert-einsum-to-linalg
+///   einsum-cpu-layout        transpose operands so the vector dim is unit-stride
+///   einsum-cpu-tile          cache tiles (scf.forall), reduction and register tiles
+///   einsum-cpu-vectorize     register tiles to vector.contract; accumulators hoisted
+///   one-shot-bufferize, buffer deallocation
+///   einsum-cpu-lower-vectors contractions to FMAs, transfers to loads/stores
+///   scf/affine/memref/func/arith/vector to LLVM
+void buildEinsumToLLVMPipeline(mlir::OpPassManager &pm,
+                               const EinsumToLLVMOptions &options = {});
+
+/// Registers --einsum-to-llvm with einsum-opt.
+void registerEinsumPipelines();
+
+} // namespace einsum
+
+#endif // EINSUM_CODEGEN_PIPELINE_H

@@ -1,0 +1,73 @@
+//===- TilePlan.h - Choosing tile sizes for a contraction -------*- C++ -*-===//
+//
+// Reads a linalg.generic as a GEMM-like loop nest and chooses its tiles:
+//
+//   N  the vector dim: the loop dim of the output's innermost axis
+//   M  the row dim: the loop dim of the output's next axis
+//   K  the main reduction dim (the largest one)
+//   other parallel dims are batch dims (tile 1); other reductions tile 1.
+//
+// Cache tiles (Mc x Nc x Kc) come from L1/L2 sizes; register tiles (mr x nr)
+// from the vector width and register count.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EINSUM_CODEGEN_TILEPLAN_H
+#define EINSUM_CODEGEN_TILEPLAN_H
+
+#include "Einsum/CodeGen/Target.h"
+
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+
+namespace mlir {
+namespace linalg {
+class GenericOp;
+} // namespace linalg
+} // namespace mlir
+
+namespace einsum {
+
+/// Target and overrides for tile sizes; 0 means "choose".
+struct TilingOptions {
+  CPUTarget target = CPUTarget::host();
+  int64_t cacheTileM = 0;
+  int64_t cacheTileN = 0;
+  int64_t cacheTileK = 0;
+  int64_t registerTileM = 0;
+  int64_t registerTileN = 0;
+};
+
+/// The roles of the loop dims of a linalg.generic and its tile sizes, one
+/// entry per loop dim (0: not tiled at that level).
+struct TilePlan {
+  unsigned numLoops = 0;
+  std::optional<unsigned> mDim, nDim, kDim;
+  /// Element width in bits of the output.
+  unsigned elementBits = 32;
+  /// Tiles of the parallel dims for the scf.forall.
+  llvm::SmallVector<int64_t> cacheTiles;
+  /// Tiles of the reduction dims (Kc for K, 1 for the others).
+  llvm::SmallVector<int64_t> reductionTiles;
+  /// Register tiles of the parallel dims (mr, nr, 1 for batch dims).
+  llvm::SmallVector<int64_t> registerTiles;
+  /// Register tile of K (1) and the other reductions (1).
+  llvm::SmallVector<int64_t> innerReductionTiles;
+  /// Whether the whole K range fits one cache tile (then the zero fill can
+  /// move into the register tile).
+  bool singleKTile = false;
+};
+
+/// True if the generic is one this code generator tiles and vectorizes: an
+/// output of rank >= 1 whose innermost axis is a parallel dim, projected
+/// permutation indexing maps (no diagonals, no broadcast constants), and
+/// int or float elements.
+bool isTileable(mlir::linalg::GenericOp op);
+
+/// Chooses the tile plan of a tileable generic.
+TilePlan planTiles(mlir::linalg::GenericOp op, const TilingOptions &options);
+
+} // namespace einsum
+
+#endif // EINSUM_CODEGEN_TILEPLAN_H

@@ -1,0 +1,75 @@
+//===- Reference.h - The reference einsum evaluator -------------*- C++ -*-===//
+//
+// The one reference evaluator: the plain free/summation loop nest of the
+// einsum guide, in f64 (int64 for integer types), over strided buffers. It
+// is the oracle of the execution tests, einsum-run --check and the
+// differential tests. No MLIR dependency.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef EINSUM_REFERENCE_REFERENCE_H
+#define EINSUM_REFERENCE_REFERENCE_H
+
+#include "Einsum/Spec/Spec.h"
+#include "Einsum/Support/DType.h"
+
+#include <vector>
+
+namespace einsum {
+
+/// A view of caller memory: element strides (may be 0 or negative).
+struct TensorView {
+  const void *data = nullptr;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  std::vector<int64_t> strides;
+
+  /// Row-major strides of `shape`.
+  static std::vector<int64_t> contiguousStrides(const std::vector<int64_t> &shape);
+  static TensorView contiguous(const void *data, DType dtype,
+                               std::vector<int64_t> shape);
+  int64_t numElements() const;
+};
+
+/// The exact result, row-major over the output shape.
+struct ReferenceResult {
+  std::vector<int64_t> shape;
+  /// The result in f64.
+  std::vector<double> values;
+  /// Per element, the sum of |product| over the summation indices: the scale
+  /// against which rounding error is measured.
+  std::vector<double> magnitudes;
+  /// For integer types: the result with two's-complement wrap-around in the
+  /// input type, exactly as compiled code computes it.
+  std::vector<int64_t> integers;
+};
+
+/// Evaluates `spec` on `inputs`. Fails only if the spec does not bind to the
+/// input shapes.
+SpecResult<ReferenceResult> evaluateReference(const Spec &spec,
+                                              const std::vector<TensorView> &inputs);
+
+/// How far a computed result is from the reference.
+struct Comparison {
+  /// max over elements of |got - want| / max(magnitude, tiny), and where.
+  double maxRelativeError = 0;
+  int64_t worstIndex = -1;
+  /// Integers: number of elements that differ.
+  int64_t mismatches = 0;
+  bool withinTolerance = true;
+};
+
+/// The default --check tolerance of a dtype: 64 times its epsilon.
+double defaultTolerance(DType dtype);
+
+/// Compares a contiguous result buffer of `dtype` against the reference:
+/// floats pass if every element's error relative to its magnitude is at most
+/// `tolerance`; integers must match exactly. Non-finite values where the
+/// reference is finite always fail.
+Comparison compareToReference(const ReferenceResult &reference,
+                              const void *result, DType dtype,
+                              double tolerance);
+
+} // namespace einsum
+
+#endif // EINSUM_REFERENCE_REFERENCE_H

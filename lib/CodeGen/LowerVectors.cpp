@@ -1,0 +1,68 @@
+//===- LowerVectors.cpp - einsum-cpu-lower-vectors ------------------------===//
+//
+// On buffers: keep accumulators in registers across the reduction loop and
+// lower vector.contract to FMAs; see the pass description in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Einsum/CodeGen/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace einsum {
+#define GEN_PASS_DEF_EINSUMCPULOWERVECTORS
+#include "Einsum/CodeGen/Passes.h.inc"
+} // namespace einsum
+
+using namespace mlir;
+using namespace einsum;
+
+namespace {
+struct EinsumCPULowerVectorsPass
+    : einsum::impl::EinsumCPULowerVectorsBase<EinsumCPULowerVectorsPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    MLIRContext *context = &getContext();
+
+    // Accesses through subviews become direct, so the accumulator's read
+    // and write in the reduction loop are recognisably the same location.
+    {
+      RewritePatternSet patterns(context);
+      memref::populateFoldMemRefAliasOpPatterns(patterns);
+      vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+      vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+      vector::TransferReadOp::getCanonicalizationPatterns(patterns, context);
+      vector::TransferWriteOp::getCanonicalizationPatterns(patterns, context);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    linalg::hoistRedundantVectorTransfers(func);
+
+    // Contractions to outer products to FMAs; transfers to plain loads and
+    // stores of 1-D vectors.
+    RewritePatternSet patterns(context);
+    vector::populateVectorContractLoweringPatterns(
+        patterns, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorOuterProductLoweringPatterns(patterns);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerParallel);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorTransposeLoweringPatterns(
+        patterns, vector::VectorTransposeLowering::EltWise);
+    vector::populateVectorMaskOpLoweringPatterns(patterns);
+    vector::populateVectorTransferLoweringPatterns(patterns,
+                                                   /*maxTransferRank=*/1);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

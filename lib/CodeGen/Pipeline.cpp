@@ -1,0 +1,154 @@
+//===- Pipeline.cpp - The einsum-to-LLVM pipeline -------------------------===//
+
+#include "Einsum/CodeGen/Pipeline.h"
+#include "Einsum/CodeGen/Passes.h"
+#include "Einsum/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace einsum;
+
+void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
+                                       const EinsumToLLVMOptions &options) {
+  bool vectorize = options.tile && options.vectorize;
+
+  // einsum -> linalg.generic on tensors.
+  pm.addPass(createConvertEinsumToLinalg());
+  OpPassManager &tensors = pm.nest<func::FuncOp>();
+  tensors.addPass(createCanonicalizerPass());
+  if (options.layout)
+    tensors.addPass(createEinsumCPULayout());
+  if (options.tile) {
+    const TilingOptions &tiling = options.tiling;
+    EinsumCPUTileOptions tileOptions;
+    tileOptions.vectorBits = tiling.target.vectorBits;
+    tileOptions.l1Bytes = tiling.target.l1Bytes;
+    tileOptions.l2Bytes = tiling.target.l2Bytes;
+    tileOptions.cacheTileM = tiling.cacheTileM;
+    tileOptions.cacheTileN = tiling.cacheTileN;
+    tileOptions.cacheTileK = tiling.cacheTileK;
+    tileOptions.registerTileM = tiling.registerTileM;
+    tileOptions.registerTileN = tiling.registerTileN;
+    tensors.addPass(createEinsumCPUTile(tileOptions));
+    tensors.addPass(createCanonicalizerPass());
+    tensors.addPass(createCSEPass());
+  }
+  if (vectorize) {
+    tensors.addPass(createEinsumCPUVectorize());
+    // The accumulator becomes a loop-carried vector.
+    tensors.addPass(createLoopInvariantSubsetHoistingPass());
+    tensors.addPass(createCanonicalizerPass());
+    tensors.addPass(createCSEPass());
+  }
+
+  // Tensors to buffers; internal buffers (transposed operands) are freed.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  OpPassManager &buffers = pm.nest<func::FuncOp>();
+  buffers.addPass(createCanonicalizerPass());
+  if (vectorize)
+    buffers.addPass(createEinsumCPULowerVectors());
+  buffers.addPass(createConvertLinalgToLoopsPass());
+  buffers.addPass(createForallToForLoopPass());
+  buffers.addPass(createConvertVectorToSCFPass());
+  buffers.addPass(createLowerAffinePass());
+  buffers.addPass(createCanonicalizerPass());
+  buffers.addPass(createCSEPass());
+
+  // To the LLVM dialect.
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createCanonicalizerPass());
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.vectorContractLowering =
+      vector::VectorContractLowering::OuterProduct;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+namespace {
+/// The command-line face of EinsumToLLVMOptions.
+struct EinsumToLLVMPipelineOptions
+    : PassPipelineOptions<EinsumToLLVMPipelineOptions> {
+  Option<unsigned> vectorBits{*this, "vector-bits",
+                              llvm::cl::desc("Vector width (0: the host's)"),
+                              llvm::cl::init(0)};
+  Option<int64_t> l1Bytes{*this, "l1-bytes",
+                          llvm::cl::desc("L1 size (0: the host's)"),
+                          llvm::cl::init(0)};
+  Option<int64_t> l2Bytes{*this, "l2-bytes",
+                          llvm::cl::desc("L2 size (0: the host's)"),
+                          llvm::cl::init(0)};
+  Option<int64_t> mc{*this, "mc", llvm::cl::desc("Cache tile of M"),
+                     llvm::cl::init(0)};
+  Option<int64_t> nc{*this, "nc", llvm::cl::desc("Cache tile of N"),
+                     llvm::cl::init(0)};
+  Option<int64_t> kc{*this, "kc", llvm::cl::desc("Cache tile of K"),
+                     llvm::cl::init(0)};
+  Option<int64_t> mr{*this, "mr", llvm::cl::desc("Register tile of M"),
+                     llvm::cl::init(0)};
+  Option<int64_t> nr{*this, "nr", llvm::cl::desc("Register tile of N"),
+                     llvm::cl::init(0)};
+  Option<bool> layout{*this, "layout",
+                      llvm::cl::desc("Transpose operands for unit stride"),
+                      llvm::cl::init(true)};
+  Option<bool> tile{*this, "tile", llvm::cl::desc("Tile contractions"),
+                    llvm::cl::init(true)};
+  Option<bool> vectorize{*this, "vectorize",
+                         llvm::cl::desc("Vectorize register tiles"),
+                         llvm::cl::init(true)};
+};
+} // namespace
+
+void einsum::registerEinsumPipelines() {
+  PassPipelineRegistration<EinsumToLLVMPipelineOptions>(
+      "einsum-to-llvm",
+      "Compile einsum.contract on tensors to the LLVM dialect (tiled, "
+      "vectorized CPU code)",
+      [](OpPassManager &pm, const EinsumToLLVMPipelineOptions &cl) {
+        EinsumToLLVMOptions options;
+        CPUTarget &target = options.tiling.target;
+        if (cl.vectorBits) {
+          target.vectorBits = cl.vectorBits;
+          target.numVectorRegisters = cl.vectorBits >= 512 ? 32 : 16;
+        }
+        if (cl.l1Bytes)
+          target.l1Bytes = cl.l1Bytes;
+        if (cl.l2Bytes)
+          target.l2Bytes = cl.l2Bytes;
+        options.tiling.cacheTileM = cl.mc;
+        options.tiling.cacheTileN = cl.nc;
+        options.tiling.cacheTileK = cl.kc;
+        options.tiling.registerTileM = cl.mr;
+        options.tiling.registerTileN = cl.nr;
+        options.layout = cl.layout;
+        options.tile = cl.tile;
+        options.vectorize = cl.vectorize;
+        buildEinsumToLLVMPipeline(pm, options);
+      });
+}

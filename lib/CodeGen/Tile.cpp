@@ -1,0 +1,185 @@
+//===- Tile.cpp - einsum-cpu-tile: cache and register tiles ---------------===//
+//
+// Tiles each contraction-like linalg.generic by its TilePlan; see the pass
+// description in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Einsum/CodeGen/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace einsum {
+#define GEN_PASS_DEF_EINSUMCPUTILE
+#include "Einsum/CodeGen/Passes.h.inc"
+} // namespace einsum
+
+using namespace mlir;
+using namespace einsum;
+
+static SmallVector<OpFoldResult> toFoldResults(OpBuilder &b,
+                                               ArrayRef<int64_t> sizes) {
+  return llvm::to_vector(llvm::map_range(
+      sizes, [&](int64_t size) -> OpFoldResult {
+        return b.getIndexAttr(size);
+      }));
+}
+
+/// Fusion control: fuse only zero fills of the accumulator (and the
+/// tensor.empty they fill).
+static std::optional<scf::SCFTileAndFuseOptions::ControlFnResult>
+fuseFillsOnly(tensor::ExtractSliceOp, OpResult producer, bool) {
+  if (isa<linalg::FillOp>(producer.getOwner()))
+    return scf::SCFTileAndFuseOptions::ControlFnResult{};
+  return std::nullopt;
+}
+
+namespace {
+/// Tiles one generic; returns the innermost tiled generic.
+class ContractionTiler {
+public:
+  ContractionTiler(RewriterBase &rewriter, const TilePlan &plan)
+      : rewriter(rewriter), plan(plan) {}
+
+  LogicalResult run(linalg::GenericOp op);
+
+private:
+  /// Tiles `op` with `sizes`, fusing fills if `fuseFill`; returns the tiled
+  /// consumer and appends the loops to `loops`.
+  FailureOr<linalg::GenericOp>
+  tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
+       scf::SCFTilingOptions::LoopType loopType, bool fuseFill,
+       SmallVectorImpl<LoopLikeOpInterface> &loops);
+
+  RewriterBase &rewriter;
+  const TilePlan &plan;
+};
+} // namespace
+
+FailureOr<linalg::GenericOp>
+ContractionTiler::tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
+                       scf::SCFTilingOptions::LoopType loopType, bool fuseFill,
+                       SmallVectorImpl<LoopLikeOpInterface> &loops) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return op;
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(toFoldResults(rewriter, sizes)).setLoopType(loopType);
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  options.setFusionControlFn(
+      fuseFill ? scf::SCFTileAndFuseOptions::ControlFnTy(fuseFillsOnly)
+               : [](tensor::ExtractSliceOp, OpResult, bool)
+                     -> std::optional<
+                         scf::SCFTileAndFuseOptions::ControlFnResult> {
+          return std::nullopt;
+        });
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTileAndFuseResult> result =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return op.emitOpError("einsum-cpu-tile: tiling failed");
+  for (OpResult res : op->getResults())
+    rewriter.replaceAllUsesWith(res, result->replacements.lookup(res));
+  rewriter.eraseOp(op);
+  loops.append(result->loops.begin(), result->loops.end());
+  return cast<linalg::GenericOp>(result->tiledAndFusedOps.front());
+}
+
+LogicalResult ContractionTiler::run(linalg::GenericOp op) {
+  using LoopType = scf::SCFTilingOptions::LoopType;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<LoopLikeOpInterface> cacheLoops, reductionLoops, registerLoops,
+      innerLoops;
+
+  // 1. Cache tiles of the parallel dims, on threads later; fuse the fill.
+  FailureOr<linalg::GenericOp> tiled =
+      tile(op, plan.cacheTiles, LoopType::ForallOp, /*fuseFill=*/true,
+           cacheLoops);
+  // 2. Reduction tiles.
+  if (succeeded(tiled))
+    tiled = tile(*tiled, plan.reductionTiles, LoopType::ForOp,
+                 /*fuseFill=*/false, reductionLoops);
+  // 3. Register tiles of M and N; the fill moves in when no reduction loop
+  //    separates it from the register tile.
+  if (succeeded(tiled))
+    tiled = tile(*tiled, plan.registerTiles, LoopType::ForOp,
+                 /*fuseFill=*/plan.singleKTile, registerLoops);
+  // 4. K by one.
+  if (succeeded(tiled))
+    tiled = tile(*tiled, plan.innerReductionTiles, LoopType::ForOp,
+                 /*fuseFill=*/false, innerLoops);
+  if (failed(tiled))
+    return failure();
+
+  // Mark the register tile with its vector sizes: the register tile for
+  // tiled dims, 1 for dims tiled by one, the full extent otherwise.
+  SmallVector<int64_t> vectorSizes;
+  for (unsigned dim = 0; dim < plan.numLoops; ++dim) {
+    int64_t size = plan.registerTiles[dim];
+    if (!size && plan.innerReductionTiles[dim])
+      size = plan.innerReductionTiles[dim];
+    if (!size && plan.reductionTiles[dim])
+      size = plan.reductionTiles[dim];
+    if (!size && plan.cacheTiles[dim])
+      size = plan.cacheTiles[dim];
+    if (!size)
+      size = ranges[dim];
+    vectorSizes.push_back(size);
+  }
+  (*tiled)->setAttr(kVectorSizesAttrName,
+                    rewriter.getDenseI64ArrayAttr(vectorSizes));
+
+  // Peel the register loops so full tiles get static shapes; the remainder
+  // keeps dynamic sizes (vectorized with masks).
+  for (LoopLikeOpInterface loop : registerLoops) {
+    auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
+    if (!forOp)
+      continue;
+    scf::ForOp partial;
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+  }
+  return success();
+}
+
+namespace {
+struct EinsumCPUTilePass
+    : einsum::impl::EinsumCPUTileBase<EinsumCPUTilePass> {
+  using EinsumCPUTileBase::EinsumCPUTileBase;
+
+  void runOnOperation() override {
+    TilingOptions options;
+    if (vectorBits) {
+      options.target.vectorBits = vectorBits;
+      options.target.numVectorRegisters = vectorBits >= 512 ? 32 : 16;
+    }
+    if (l1Bytes)
+      options.target.l1Bytes = l1Bytes;
+    if (l2Bytes)
+      options.target.l2Bytes = l2Bytes;
+    options.cacheTileM = cacheTileM;
+    options.cacheTileN = cacheTileN;
+    options.cacheTileK = cacheTileK;
+    options.registerTileM = registerTileM;
+    options.registerTileN = registerTileN;
+
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (isTileable(op) && !op->hasAttr(kVectorSizesAttrName))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : ops) {
+      TilePlan plan = planTiles(op, options);
+      if (failed(ContractionTiler(rewriter, plan).run(op)))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace

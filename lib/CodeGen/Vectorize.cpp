@@ -1,0 +1,134 @@
+//===- Vectorize.cpp - einsum-cpu-vectorize: register tiles to vectors ----===//
+//
+// Vectorizes the register tiles marked by einsum-cpu-tile; see the pass
+// description in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Einsum/CodeGen/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace einsum {
+#define GEN_PASS_DEF_EINSUMCPUVECTORIZE
+#include "Einsum/CodeGen/Passes.h.inc"
+} // namespace einsum
+
+using namespace mlir;
+using namespace einsum;
+
+/// Fills of at most this many elements inside a loop are register-tile
+/// fills worth turning into a constant vector.
+static constexpr int64_t kMaxVectorFillElements = 4096;
+
+/// Drops the static unit parallel dims of a static register tile, keeping
+/// reduction dims so that it still vectorizes to vector.contract. Returns
+/// the new generic (or `op` if there is nothing to drop).
+static linalg::GenericOp dropUnitParallelDims(RewriterBase &rewriter,
+                                              linalg::GenericOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> unitDims;
+  for (unsigned dim = 0; dim < ranges.size(); ++dim)
+    if (ranges[dim] == 1 && iterators[dim] == utils::IteratorType::parallel)
+      unitDims.push_back(dim);
+  if (unitDims.empty() || unitDims.size() == ranges.size())
+    return op;
+  linalg::ControlDropUnitDims control;
+  control.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  control.controlFn = [&](Operation *) { return unitDims; };
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::DropUnitDimsResult> result =
+      linalg::dropUnitDims(rewriter, op, control);
+  if (failed(result))
+    return op;
+  rewriter.replaceOp(op, result->replacements);
+  return cast<linalg::GenericOp>(result->resultOp.getOperation());
+}
+
+static LogicalResult vectorizeRegisterTile(RewriterBase &rewriter,
+                                           linalg::GenericOp op) {
+  ArrayRef<int64_t> sizes =
+      cast<DenseI64ArrayAttr>(op->getAttr(kVectorSizesAttrName)).asArrayRef();
+  SmallVector<int64_t> vectorSizes;
+  if (op.hasDynamicShape()) {
+    vectorSizes.assign(sizes.begin(), sizes.end());
+  } else {
+    op = dropUnitParallelDims(rewriter, op);
+  }
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+      rewriter, op, vectorSizes, /*inputScalableVecDims=*/{},
+      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false,
+      /*createNamedContraction=*/true);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return success();
+}
+
+namespace {
+struct EinsumCPUVectorizePass
+    : einsum::impl::EinsumCPUVectorizeBase<EinsumCPUVectorizePass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+
+    SmallVector<linalg::GenericOp> tiles;
+    SmallVector<linalg::FillOp> fills;
+    func.walk([&](Operation *op) {
+      if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+        if (generic->hasAttr(kVectorSizesAttrName))
+          tiles.push_back(generic);
+        return;
+      }
+      auto fill = dyn_cast<linalg::FillOp>(op);
+      if (!fill || !fill.hasPureTensorSemantics() ||
+          !op->getParentOfType<scf::ForOp>())
+        return;
+      auto type = cast<ShapedType>(fill.getResult(0).getType());
+      if (type.hasStaticShape() &&
+          type.getNumElements() <= kMaxVectorFillElements)
+        fills.push_back(fill);
+    });
+    // A tile the vectorizer rejects stays scalar: still correct.
+    for (linalg::GenericOp tile : tiles)
+      (void)vectorizeRegisterTile(rewriter, tile);
+    for (linalg::FillOp fill : fills) {
+      rewriter.setInsertionPoint(fill);
+      FailureOr<linalg::VectorizationResult> result =
+          linalg::vectorize(rewriter, fill);
+      if (succeeded(result))
+        rewriter.replaceOp(fill, result->replacements);
+    }
+
+    // Tidy the vectors: broadcasts done by transfer reads become explicit
+    // and fold into the vector.contract indexing maps (so each operand is
+    // read at its own shape); drop leading unit dims; fold a read of a
+    // freshly written zero vector into the constant.
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::populateVectorTransferDropUnitDimsPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns,
+                                                        &getContext());
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns,
+                                                         &getContext());
+    tensor::populateFoldTensorEmptyPatterns(patterns);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,158 @@
+//===- Reference.cpp - The reference einsum evaluator ---------------------===//
+
+#include "Einsum/Reference/Reference.h"
+
+#include <cmath>
+
+using namespace einsum;
+
+std::vector<int64_t>
+TensorView::contiguousStrides(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;)
+    strides[i - 1] = strides[i] * shape[i];
+  return strides;
+}
+
+TensorView TensorView::contiguous(const void *data, DType dtype,
+                                  std::vector<int64_t> shape) {
+  TensorView view;
+  view.data = data;
+  view.dtype = dtype;
+  view.strides = contiguousStrides(shape);
+  view.shape = std::move(shape);
+  return view;
+}
+
+int64_t TensorView::numElements() const {
+  int64_t count = 1;
+  for (int64_t size : shape)
+    count *= size;
+  return count;
+}
+
+SpecResult<ReferenceResult>
+einsum::evaluateReference(const Spec &spec,
+                          const std::vector<TensorView> &inputs) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const TensorView &input : inputs)
+    shapes.push_back(input.shape);
+  SpecResult<Binding> bound = bindSpec(spec, shapes);
+  if (!bound)
+    return bound.error();
+  const Binding &binding = *bound;
+
+  ReferenceResult result;
+  result.shape = binding.outputShape();
+  int64_t outputSize = 1;
+  for (int64_t size : result.shape)
+    outputSize *= size;
+  bool integer = !inputs.empty() && !isFloat(inputs[0].dtype);
+  result.values.assign(outputSize, 0.0);
+  result.magnitudes.assign(outputSize, 0.0);
+  if (integer)
+    result.integers.assign(outputSize, 0);
+
+  // Per operand and loop dim: the element stride that dim contributes.
+  size_t numDims = binding.numDims();
+  std::vector<std::vector<int64_t>> dimStrides(inputs.size(),
+                                               std::vector<int64_t>(numDims, 0));
+  for (size_t i = 0; i < inputs.size(); ++i)
+    for (size_t axis = 0; axis < binding.inputDims[i].size(); ++axis)
+      if (binding.inputDims[i][axis] != kBroadcastDim)
+        dimStrides[i][binding.inputDims[i][axis]] += inputs[i].strides[axis];
+  std::vector<int64_t> outputStrides =
+      TensorView::contiguousStrides(result.shape);
+
+  for (int64_t size : binding.dimSizes)
+    if (size == 0)
+      return result;
+
+  // The loop nest as an odometer over all loop dims (free dims outermost).
+  std::vector<int64_t> index(numDims, 0);
+  std::vector<int64_t> offsets(inputs.size(), 0);
+  int64_t outOffset = 0;
+  while (true) {
+    double product = 1.0;
+    int64_t exact = 1;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (integer)
+        exact = int64_t(uint64_t(exact) *
+                        uint64_t(loadInt(inputs[i].data, inputs[i].dtype,
+                                         offsets[i])));
+      product *= loadDouble(inputs[i].data, inputs[i].dtype, offsets[i]);
+    }
+    result.values[outOffset] += product;
+    result.magnitudes[outOffset] += std::fabs(product);
+    if (integer)
+      result.integers[outOffset] =
+          int64_t(uint64_t(result.integers[outOffset]) + uint64_t(exact));
+
+    // Advance the innermost dim; carry outwards.
+    size_t dim = numDims;
+    while (dim > 0) {
+      --dim;
+      ++index[dim];
+      for (size_t i = 0; i < inputs.size(); ++i)
+        offsets[i] += dimStrides[i][dim];
+      if (dim < binding.numFree)
+        outOffset += outputStrides[dim];
+      if (index[dim] < binding.dimSizes[dim])
+        break;
+      for (size_t i = 0; i < inputs.size(); ++i)
+        offsets[i] -= dimStrides[i][dim] * index[dim];
+      if (dim < binding.numFree)
+        outOffset -= outputStrides[dim] * index[dim];
+      index[dim] = 0;
+      if (dim == 0)
+        return result;
+    }
+    if (numDims == 0)
+      return result;
+  }
+}
+
+double einsum::defaultTolerance(DType dtype) {
+  return 64 * dtypeEpsilon(dtype);
+}
+
+Comparison einsum::compareToReference(const ReferenceResult &reference,
+                                      const void *result, DType dtype,
+                                      double tolerance) {
+  Comparison comparison;
+  int64_t size = reference.values.size();
+  if (!isFloat(dtype)) {
+    for (int64_t i = 0; i < size; ++i) {
+      int64_t want = reference.integers[i];
+      // Wrap the reference to the result type.
+      if (dtype == DType::I32)
+        want = int32_t(uint32_t(uint64_t(want)));
+      if (loadInt(result, dtype, i) != want) {
+        if (comparison.worstIndex < 0)
+          comparison.worstIndex = i;
+        ++comparison.mismatches;
+      }
+    }
+    comparison.withinTolerance = comparison.mismatches == 0;
+    comparison.maxRelativeError = comparison.mismatches ? 1.0 : 0.0;
+    return comparison;
+  }
+  for (int64_t i = 0; i < size; ++i) {
+    double got = loadDouble(result, dtype, i);
+    double want = reference.values[i];
+    double error;
+    if (!std::isfinite(got) && std::isfinite(want))
+      error = INFINITY;
+    else
+      error = std::fabs(got - want) /
+              std::max(reference.magnitudes[i], 1e-300);
+    if (std::isnan(error))
+      error = INFINITY;
+    if (error > comparison.maxRelativeError || comparison.worstIndex < 0) {
+      comparison.maxRelativeError = std::max(error, comparison.maxRelativeError);
+      comparison.worstIndex = i;
+    }
+  }
+  comparison.withinTolerance = comparison.maxRelativeError <= tolerance;
+  return comparison;
+}

@@ -1,0 +1,541 @@
+//===- einsum-run.cpp - Run any einsum from the shell ---------------------===//
+//
+// Compiles an einsum to native code with the JIT and runs it on .npy files
+// or random data; optionally checks it against the reference evaluator,
+// benchmarks it, or explains the loop nest and the code generation plan.
+//
+// Exit status: 0 success; 1 bad input (spec, shapes, files, dtype) or a
+// result that fails --check; 2 bad usage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Einsum/Reference/Reference.h"
+#include "Einsum/Runtime/JIT.h"
+#include "Einsum/Support/Npy.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <random>
+
+using namespace einsum;
+
+static const char kUsage[] = R"(usage: einsum-run [options] SPEC [INPUT.npy ...]
+
+Compiles the einsum SPEC to native code and runs it, on the given .npy files
+or on random inputs.
+
+  -o, --output FILE.npy   compute on the given .npy inputs and write the result as .npy
+  --shapes S1,S2,...      random inputs of these shapes (e.g. 2x512x8x64,2x512x8x64) instead of files
+  --sizes L=N,...         random inputs, sizes given per label (e.g. batch=2,seqQ=512,...);
+                          '...=AxB' gives the dims under an ellipsis
+  --dtype T               element type of random inputs: f32 (default), f64, i32, i64, f16, bf16
+  --threads N             worker threads (default 1)
+  --bench                 time the compiled kernel: warm-up, then repeated runs; report the median
+  --repeat N              timed runs for --bench (default: enough for ~1 s)
+  --json                  with --bench or --explain: one line of JSON
+  --explain               print the free and summation indices, the loop nest, the FLOP count and the plan
+  --check                 also compute the reference and report the max relative error
+  --seed N                seed of the random inputs (default 0)
+  --dynamic               compile for any shapes (dynamic sizes) instead of the given ones
+  --tolerance X           --check passes if the error is at most X (default: 64 x the dtype's epsilon)
+  -h, --help              this message
+
+SPEC is compact ('ij,jk->ik') or named ('batch seq d, batch d -> batch seq')
+notation; see the README.
+
+Exit status: 0 success, 1 bad input or failed --check, 2 bad usage.
+)";
+
+namespace {
+struct Options {
+  std::string spec;
+  std::vector<std::string> inputs;
+  std::string output;
+  std::string shapes;
+  std::string sizes;
+  DType dtype = DType::F32;
+  bool dtypeGiven = false;
+  int64_t threads = 1;
+  bool bench = false;
+  int64_t repeat = 0;
+  bool json = false;
+  bool explain = false;
+  bool check = false;
+  uint64_t seed = 0;
+  bool dynamic = false;
+  double tolerance = 0;
+};
+
+/// A usage error (exit 2).
+struct UsageError {
+  std::string message;
+};
+} // namespace
+
+static int usageError(const std::string &message) {
+  llvm::errs() << "einsum-run: " << message
+               << "\nTry 'einsum-run --help' for more information.\n";
+  return 2;
+}
+
+static int inputError(const std::string &message) {
+  llvm::errs() << "einsum-run: error: " << message << "\n";
+  return 1;
+}
+
+static bool parseInt(llvm::StringRef text, int64_t &value) {
+  return !text.getAsInteger(10, value);
+}
+
+/// Parses argv; returns an error message for bad usage.
+static std::optional<std::string> parseArgs(int argc, char **argv,
+                                            Options &options, bool &help) {
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    auto value = [&](std::string &out) -> bool {
+      size_t eq = arg.find('=');
+      if (arg.starts_with("--") && eq != llvm::StringRef::npos) {
+        out = arg.substr(eq + 1).str();
+        return true;
+      }
+      if (i + 1 >= argc)
+        return false;
+      out = argv[++i];
+      return true;
+    };
+    llvm::StringRef name = arg.split('=').first;
+    std::string text;
+    if (arg == "-h" || arg == "--help") {
+      help = true;
+      return std::nullopt;
+    }
+    if (arg == "-o" || name == "--output") {
+      if (!value(options.output))
+        return "option '" + arg.str() + "' needs a file name";
+    } else if (name == "--shapes") {
+      if (!value(options.shapes))
+        return std::string("option '--shapes' needs a value");
+    } else if (name == "--sizes") {
+      if (!value(options.sizes))
+        return std::string("option '--sizes' needs a value");
+    } else if (name == "--dtype") {
+      if (!value(text))
+        return std::string("option '--dtype' needs a value");
+      std::optional<DType> dtype = parseDType(text);
+      if (!dtype)
+        return "unknown dtype '" + text +
+               "' (expected f32, f64, i32, i64, f16 or bf16)";
+      options.dtype = *dtype;
+      options.dtypeGiven = true;
+    } else if (name == "--threads") {
+      if (!value(text) || !parseInt(text, options.threads) ||
+          options.threads < 1)
+        return std::string("option '--threads' needs a positive integer");
+    } else if (name == "--repeat") {
+      if (!value(text) || !parseInt(text, options.repeat) ||
+          options.repeat < 1)
+        return std::string("option '--repeat' needs a positive integer");
+    } else if (name == "--seed") {
+      int64_t seed;
+      if (!value(text) || !parseInt(text, seed))
+        return std::string("option '--seed' needs an integer");
+      options.seed = uint64_t(seed);
+    } else if (name == "--tolerance") {
+      if (!value(text) || llvm::StringRef(text).getAsDouble(options.tolerance) ||
+          !(options.tolerance >= 0))
+        return std::string("option '--tolerance' needs a number >= 0");
+    } else if (arg == "--bench") {
+      options.bench = true;
+    } else if (arg == "--json") {
+      options.json = true;
+    } else if (arg == "--explain") {
+      options.explain = true;
+    } else if (arg == "--check") {
+      options.check = true;
+    } else if (arg == "--dynamic") {
+      options.dynamic = true;
+    } else if (arg.starts_with("-") && arg.size() > 1) {
+      return "unknown option '" + arg.str() + "'";
+    } else {
+      positional.push_back(arg.str());
+    }
+  }
+  if (positional.empty())
+    return std::string("missing SPEC");
+  options.spec = positional.front();
+  options.inputs.assign(positional.begin() + 1, positional.end());
+  int sources = !options.inputs.empty() + !options.shapes.empty() +
+                !options.sizes.empty();
+  if (sources == 0)
+    return std::string(
+        "no inputs: give .npy files, --shapes or --sizes");
+  if (sources > 1)
+    return std::string(
+        "give inputs one way: .npy files, --shapes or --sizes");
+  if (!options.inputs.empty() && options.dtypeGiven)
+    return std::string("--dtype applies to random inputs only; .npy files "
+                       "carry their own dtype");
+  if (options.json && !options.bench && !options.explain)
+    return std::string("--json needs --bench or --explain");
+  if (options.repeat && !options.bench)
+    return std::string("--repeat needs --bench");
+  return std::nullopt;
+}
+
+/// Parses "2x512x8x64" into a shape ("" or "scalar" is rank 0).
+static bool parseShape(llvm::StringRef text, std::vector<int64_t> &shape) {
+  shape.clear();
+  text = text.trim();
+  if (text.empty() || text == "scalar")
+    return true;
+  llvm::SmallVector<llvm::StringRef> dims;
+  text.split(dims, 'x');
+  for (llvm::StringRef dim : dims) {
+    int64_t size;
+    if (!parseInt(dim.trim(), size) || size < 0)
+      return false;
+    shape.push_back(size);
+  }
+  return true;
+}
+
+/// Shapes from --sizes: each operand's labels looked up by name.
+static std::optional<std::string>
+shapesFromSizes(const Spec &spec, llvm::StringRef text,
+                std::vector<std::vector<int64_t>> &shapes) {
+  std::map<std::string, int64_t> sizes;
+  std::vector<int64_t> ellipsis;
+  bool haveEllipsis = false;
+  llvm::SmallVector<llvm::StringRef> items;
+  text.split(items, ',', -1, /*KeepEmpty=*/false);
+  for (llvm::StringRef item : items) {
+    auto [label, value] = item.split('=');
+    label = label.trim();
+    if (label == "...") {
+      if (!parseShape(value, ellipsis))
+        return "--sizes: bad dims '" + value.str() + "' for '...'";
+      haveEllipsis = true;
+      continue;
+    }
+    int64_t size;
+    if (!parseInt(value.trim(), size) || size < 0)
+      return "--sizes: bad size in '" + item.str() +
+             "' (expected LABEL=N with N >= 0)";
+    if (spec.findLabel(std::string_view(label.data(), label.size())) < 0)
+      return "--sizes: label '" + label.str() + "' is not in the spec '" +
+             spec.str() + "'";
+    sizes[label.str()] = size;
+  }
+  for (const Term &term : spec.inputs) {
+    std::vector<int64_t> shape;
+    for (const Subscript &sub : term.subscripts) {
+      if (sub.isEllipsis()) {
+        if (!haveEllipsis)
+          return std::string("--sizes: the spec has '...'; give its dims "
+                             "as '...=AxB'");
+        shape.insert(shape.end(), ellipsis.begin(), ellipsis.end());
+        continue;
+      }
+      auto it = sizes.find(spec.labels[sub.label]);
+      if (it == sizes.end())
+        return "--sizes: no size for label '" + spec.labels[sub.label] +
+               "'";
+      shape.push_back(it->second);
+    }
+    shapes.push_back(std::move(shape));
+  }
+  return std::nullopt;
+}
+
+/// Fills a buffer with deterministic random values: floats in [-1, 1),
+/// integers in [-8, 8].
+static void fillRandom(std::vector<char> &data, DType dtype, int64_t count,
+                       std::mt19937_64 &rng) {
+  data.resize(size_t(count) * dtypeSize(dtype));
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int64_t> integer(-8, 8);
+  for (int64_t i = 0; i < count; ++i) {
+    if (isFloat(dtype))
+      storeDouble(data.data(), dtype, i, real(rng));
+    else
+      storeInt(data.data(), dtype, i, integer(rng));
+  }
+}
+
+static std::string jsonShapes(const std::vector<std::vector<int64_t>> &shapes) {
+  std::string out = "[";
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    out += i ? ",[" : "[";
+    for (size_t d = 0; d < shapes[i].size(); ++d)
+      out += (d ? "," : "") + std::to_string(shapes[i][d]);
+    out += "]";
+  }
+  return out + "]";
+}
+
+static std::string jsonString(llvm::StringRef text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+/// Prints a small result in full, a large one summarised.
+static void printResult(const std::vector<int64_t> &shape, DType dtype,
+                        const std::vector<char> &data) {
+  int64_t count = 1;
+  for (int64_t size : shape)
+    count *= size;
+  llvm::outs() << "result: " << shapeString(shape) << " " << dtypeName(dtype)
+               << "\n";
+  if (count <= 64) {
+    llvm::outs() << "[";
+    for (int64_t i = 0; i < count; ++i) {
+      if (i)
+        llvm::outs() << ", ";
+      if (isFloat(dtype))
+        llvm::outs() << llvm::format("%.6g", loadDouble(data.data(), dtype, i));
+      else
+        llvm::outs() << loadInt(data.data(), dtype, i);
+    }
+    llvm::outs() << "]\n";
+    return;
+  }
+  double sum = 0, lo = INFINITY, hi = -INFINITY;
+  for (int64_t i = 0; i < count; ++i) {
+    double v = loadDouble(data.data(), dtype, i);
+    sum += v;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  llvm::outs() << llvm::format("sum %.9g, min %.6g, max %.6g\n", sum, lo, hi);
+}
+
+int main(int argc, char **argv) {
+  Options options;
+  bool help = false;
+  if (std::optional<std::string> error = parseArgs(argc, argv, options, help))
+    return usageError(*error);
+  if (help) {
+    llvm::outs() << kUsage;
+    return 0;
+  }
+  if (options.threads != 1)
+    return inputError("--threads " + std::to_string(options.threads) +
+                      ": multithreaded kernels are not implemented yet; use "
+                      "--threads 1");
+
+  std::string_view specView(options.spec);
+  SpecResult<Spec> spec = parseSpec(specView);
+  if (!spec)
+    return inputError(spec.error().render(specView));
+
+  // Inputs: files or random.
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<std::vector<char>> buffers;
+  DType dtype = options.dtype;
+  if (!options.inputs.empty()) {
+    for (const std::string &path : options.inputs) {
+      NpyArray array;
+      std::string error;
+      if (!readNpy(path, array, error))
+        return inputError(error);
+      if (&path != &options.inputs.front() && array.dtype != dtype)
+        return inputError(path + ": dtype " +
+                          std::string(dtypeName(array.dtype)) +
+                          " differs from the first input's " +
+                          std::string(dtypeName(dtype)) +
+                          "; mixed dtypes are not supported yet");
+      dtype = array.dtype;
+      shapes.push_back(array.shape);
+      buffers.push_back(std::move(array.data));
+    }
+  } else {
+    if (!options.shapes.empty()) {
+      llvm::SmallVector<llvm::StringRef> items;
+      llvm::StringRef(options.shapes).split(items, ',');
+      for (llvm::StringRef item : items) {
+        std::vector<int64_t> shape;
+        if (!parseShape(item, shape))
+          return usageError("--shapes: bad shape '" + item.str() +
+                            "' (expected e.g. 2x512x64)");
+        shapes.push_back(shape);
+      }
+    } else if (std::optional<std::string> error =
+                   shapesFromSizes(*spec, options.sizes, shapes)) {
+      return inputError(*error);
+    }
+    std::mt19937_64 rng(options.seed);
+    for (const std::vector<int64_t> &shape : shapes) {
+      int64_t count = 1;
+      for (int64_t size : shape)
+        count *= size;
+      buffers.emplace_back();
+      fillRandom(buffers.back(), dtype, count, rng);
+    }
+  }
+
+  SpecResult<Binding> binding = bindSpec(*spec, shapes);
+  if (!binding)
+    return inputError(binding.error().render(specView));
+  // FLOPs: per point of the loop nest, (operands - 1) multiplies and an add.
+  double iterations = 1;
+  for (int64_t size : binding->dimSizes)
+    iterations *= double(size);
+  double flops = iterations * double(std::max<size_t>(1, shapes.size()));
+
+  Compiler compiler;
+  KernelOptions kernelOptions;
+  kernelOptions.dynamicShapes = options.dynamic;
+
+  if (options.explain) {
+    auto plan = compiler.describePlan(options.spec, shapes, dtype,
+                                      kernelOptions);
+    if (!plan)
+      return inputError(llvm::toString(plan.takeError()));
+    if (options.json) {
+      llvm::outs() << "{\"spec\":" << jsonString(spec->str())
+                   << ",\"shapes\":" << jsonShapes(shapes)
+                   << ",\"dtype\":\"" << dtypeName(dtype) << "\",\"free\":[";
+      for (size_t d = 0; d < binding->numFree; ++d)
+        llvm::outs() << (d ? "," : "") << jsonString(binding->dimNames[d]);
+      llvm::outs() << "],\"summation\":[";
+      for (size_t d = binding->numFree; d < binding->numDims(); ++d)
+        llvm::outs() << (d > binding->numFree ? "," : "")
+                     << jsonString(binding->dimNames[d]);
+      llvm::outs() << "],\"flops\":" << llvm::format("%.0f", flops)
+                   << ",\"plan\":" << jsonString(*plan) << "}\n";
+    } else {
+      llvm::outs() << describeLoopNest(*spec, *binding);
+      llvm::outs() << llvm::format("FLOPs: %.0f\n", flops);
+      llvm::outs() << "plan:\n" << *plan;
+    }
+    if (!options.bench && !options.check && options.output.empty())
+      return 0;
+  }
+
+  auto kernel = compiler.compile(options.spec, shapes, dtype, kernelOptions);
+  if (!kernel)
+    return inputError(llvm::toString(kernel.takeError()));
+  double compileMillis =
+      (*kernel)->pipelineMillis() + (*kernel)->codegenMillis();
+
+  std::vector<int64_t> outShape = binding->outputShape();
+  int64_t outCount = 1;
+  for (int64_t size : outShape)
+    outCount *= size;
+  std::vector<char> result(size_t(outCount) * dtypeSize(dtype));
+  std::vector<TensorView> views;
+  for (size_t i = 0; i < shapes.size(); ++i)
+    views.push_back(TensorView::contiguous(buffers[i].data(), dtype, shapes[i]));
+  auto runOnce = [&]() -> llvm::Error {
+    return (*kernel)->run(views, result.data(), outShape);
+  };
+  if (llvm::Error error = runOnce())
+    return inputError(llvm::toString(std::move(error)));
+
+  // Timing: repeated runs after the warm-up run above.
+  std::vector<double> times;
+  if (options.bench) {
+    using Clock = std::chrono::steady_clock;
+    auto timeOne = [&]() -> double {
+      auto start = Clock::now();
+      llvm::cantFail(runOnce());
+      return std::chrono::duration<double, std::milli>(Clock::now() - start)
+          .count();
+    };
+    int64_t repeat = options.repeat;
+    if (!repeat) {
+      double first = std::max(timeOne(), 1e-4);
+      repeat = std::clamp<int64_t>(int64_t(1000.0 / first), 5, 100000);
+    }
+    for (int64_t i = 0; i < repeat; ++i)
+      times.push_back(timeOne());
+    std::sort(times.begin(), times.end());
+  }
+
+  std::optional<Comparison> comparison;
+  double tolerance =
+      options.tolerance ? options.tolerance : defaultTolerance(dtype);
+  if (options.check) {
+    SpecResult<ReferenceResult> reference = evaluateReference(*spec, views);
+    if (!reference)
+      return inputError(reference.error().render(specView));
+    comparison =
+        compareToReference(*reference, result.data(), dtype, tolerance);
+  }
+
+  if (!options.output.empty()) {
+    NpyArray array;
+    array.dtype = dtype;
+    array.shape = outShape;
+    array.data = result;
+    std::string error;
+    if (!writeNpy(options.output, array, error))
+      return inputError(error);
+  }
+
+  if (options.bench) {
+    double median = times[times.size() / 2];
+    double best = times.front();
+    double gflops = median > 0 ? flops / (median * 1e6) : 0;
+    if (options.json) {
+      llvm::outs() << "{\"spec\":" << jsonString(spec->str())
+                   << ",\"shapes\":" << jsonShapes(shapes) << ",\"dtype\":\""
+                   << dtypeName(dtype) << "\",\"threads\":" << options.threads
+                   << llvm::format(",\"compile_ms\":%.3f", compileMillis)
+                   << llvm::format(",\"median_ms\":%.6f", median)
+                   << llvm::format(",\"min_ms\":%.6f", best)
+                   << llvm::format(",\"gflops\":%.3f", gflops)
+                   << llvm::format(",\"flops\":%.0f", flops)
+                   << ",\"runs\":" << times.size();
+      if (comparison)
+        llvm::outs() << llvm::format(",\"max_rel_error\":%.3g",
+                                     comparison->maxRelativeError)
+                     << ",\"check\":"
+                     << (comparison->withinTolerance ? "true" : "false");
+      llvm::outs() << "}\n";
+    } else {
+      llvm::outs() << "spec:     " << spec->str() << "\n"
+                   << "shapes:   ";
+      for (size_t i = 0; i < shapes.size(); ++i)
+        llvm::outs() << (i ? ", " : "") << shapeString(shapes[i]);
+      llvm::outs() << " (" << dtypeName(dtype) << ")\n"
+                   << llvm::format("compile:  %.1f ms\n", compileMillis)
+                   << llvm::format("time:     %.4f ms median, %.4f ms min "
+                                   "over %zu runs\n",
+                                   median, best, times.size())
+                   << llvm::format("speed:    %.2f GFLOP/s\n", gflops);
+    }
+  } else if (options.output.empty() && !options.check) {
+    printResult(outShape, dtype, result);
+  }
+
+  if (comparison) {
+    if (!options.json)
+      llvm::outs() << llvm::format("check:    max relative error %.3g "
+                                   "(tolerance %.3g) against the f64 "
+                                   "reference: %s\n",
+                                   comparison->maxRelativeError, tolerance,
+                                   comparison->withinTolerance ? "ok"
+                                                               : "FAILED");
+    if (!comparison->withinTolerance)
+      return inputError(
+          "result differs from the reference at element " +
+          std::to_string(comparison->worstIndex) +
+          (isFloat(dtype) ? "" : " (" + std::to_string(comparison->mismatches) +
+                                     " element(s) differ)"));
+  }
+  return 0;
+}
