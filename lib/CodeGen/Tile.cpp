@@ -55,7 +55,8 @@ private:
   FailureOr<linalg::GenericOp>
   tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
        scf::SCFTilingOptions::LoopType loopType, bool fuseFill,
-       SmallVectorImpl<LoopLikeOpInterface> &loops);
+       SmallVectorImpl<LoopLikeOpInterface> &loops,
+       ArrayRef<int64_t> interchange = {});
 
   RewriterBase &rewriter;
   const TilePlan &plan;
@@ -65,11 +66,14 @@ private:
 FailureOr<linalg::GenericOp>
 ContractionTiler::tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
                        scf::SCFTilingOptions::LoopType loopType, bool fuseFill,
-                       SmallVectorImpl<LoopLikeOpInterface> &loops) {
+                       SmallVectorImpl<LoopLikeOpInterface> &loops,
+                       ArrayRef<int64_t> interchange) {
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
     return op;
   scf::SCFTilingOptions tiling;
   tiling.setTileSizes(toFoldResults(rewriter, sizes)).setLoopType(loopType);
+  if (!interchange.empty())
+    tiling.setInterchange(interchange);
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);
   options.setFusionControlFn(
@@ -110,7 +114,8 @@ LogicalResult ContractionTiler::run(linalg::GenericOp op) {
   //    separates it from the register tile.
   if (succeeded(tiled))
     tiled = tile(*tiled, plan.registerTiles, LoopType::ForOp,
-                 /*fuseFill=*/plan.singleKTile, registerLoops);
+                 /*fuseFill=*/plan.singleKTile, registerLoops,
+                 plan.registerInterchange);
   // 4. K by one.
   if (succeeded(tiled))
     tiled = tile(*tiled, plan.innerReductionTiles, LoopType::ForOp,

@@ -123,6 +123,10 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
       plan.cacheTiles[dim] = 1; // batch dim
     }
   }
+  plan.registerInterchange.push_back(*plan.nDim);
+  for (unsigned dim = 0; dim < plan.numLoops; ++dim)
+    if (dim != *plan.nDim)
+      plan.registerInterchange.push_back(dim);
   plan.singleKTile = !otherReductions && (!plan.kDim || k <= kc);
   return plan;
 }

@@ -62,16 +62,24 @@ static LogicalResult vectorizeRegisterTile(RewriterBase &rewriter,
       cast<DenseI64ArrayAttr>(op->getAttr(kVectorSizesAttrName)).asArrayRef();
   SmallVector<int64_t> vectorSizes;
   if (op.hasDynamicShape()) {
-    vectorSizes.assign(sizes.begin(), sizes.end());
+    // Masked: static dims at their size, dynamic ones at their bound.
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    for (auto [range, size] : llvm::zip_equal(ranges, sizes))
+      vectorSizes.push_back(ShapedType::isDynamic(range) ? size : range);
   } else {
     op = dropUnitParallelDims(rewriter, op);
   }
   rewriter.setInsertionPoint(op);
+  // An explicit all-false list: with an empty one, masks are built with a
+  // vector type that differs from the one transfer ops expect.
+  SmallVector<bool> scalable(vectorSizes.size(), false);
   FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
-      rewriter, op, vectorSizes, /*inputScalableVecDims=*/{},
+      rewriter, op, vectorSizes, scalable,
       /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
       /*assumeDynamicDimsMatchVecSizes=*/false,
-      /*createNamedContraction=*/true);
+      // Static tiles go straight to vector.contract; masked ones take the
+      // multi_reduction path (the named path mis-builds masks in MLIR 22).
+      /*createNamedContraction=*/vectorSizes.empty());
   if (failed(result))
     return failure();
   rewriter.replaceOp(op, result->replacements);
@@ -129,6 +137,16 @@ struct EinsumCPUVectorizePass
     tensor::populateFoldTensorEmptyPatterns(patterns);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
+
+    // Masked transfers (loop remainders) take their mask as an operand, so
+    // later lowering sees plain transfer ops.
+    {
+      RewritePatternSet maskPatterns(&getContext());
+      vector::populateVectorMaskLoweringPatternsForSideEffectingOps(
+          maskPatterns);
+      if (failed(applyPatternsGreedily(func, std::move(maskPatterns))))
+        return signalPassFailure();
+    }
   }
 };
 } // namespace

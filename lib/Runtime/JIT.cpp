@@ -26,6 +26,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cstdlib>
 
 using namespace mlir;
 using namespace einsum;
@@ -247,12 +248,16 @@ Compiler::compile(llvm::StringRef specText,
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  const char *dumpPath = std::getenv("EINSUM_DUMP_OBJECT");
+  engineOptions.enableObjectDump = dumpPath != nullptr;
   auto engine = ExecutionEngine::create(**module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
   auto entry = (*engine)->lookupPacked(("_mlir_ciface_" + kEntryName).str());
   if (!entry)
     return entry.takeError();
+  if (dumpPath)
+    (*engine)->dumpToObjectFile(dumpPath);
   kernel->engine_ = std::move(*engine);
   kernel->entry_ = *entry;
   kernel->codegenMillis_ = millisSince(start);

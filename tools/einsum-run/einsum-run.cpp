@@ -45,6 +45,7 @@ or on random inputs.
   --seed N                seed of the random inputs (default 0)
   --dynamic               compile for any shapes (dynamic sizes) instead of the given ones
   --tolerance X           --check passes if the error is at most X (default: 64 x the dtype's epsilon)
+  --tiles MC,NC,KC,MR,NR  tile sizes for contractions (0: chosen from the shapes and the CPU)
   -h, --help              this message
 
 SPEC is compact ('ij,jk->ik') or named ('batch seq d, batch d -> batch seq')
@@ -71,6 +72,7 @@ struct Options {
   uint64_t seed = 0;
   bool dynamic = false;
   double tolerance = 0;
+  std::vector<int64_t> tiles;
 };
 
 /// A usage error (exit 2).
@@ -152,6 +154,20 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
       if (!value(text) || llvm::StringRef(text).getAsDouble(options.tolerance) ||
           !(options.tolerance >= 0))
         return std::string("option '--tolerance' needs a number >= 0");
+    } else if (name == "--tiles") {
+      llvm::SmallVector<llvm::StringRef> items;
+      if (!value(text))
+        return std::string("option '--tiles' needs MC,NC,KC,MR,NR");
+      llvm::StringRef(text).split(items, ',');
+      options.tiles.clear();
+      for (llvm::StringRef item : items) {
+        int64_t size;
+        if (!parseInt(item.trim(), size) || size < 0)
+          return std::string("option '--tiles' needs five sizes >= 0");
+        options.tiles.push_back(size);
+      }
+      if (options.tiles.size() != 5)
+        return std::string("option '--tiles' needs MC,NC,KC,MR,NR");
     } else if (arg == "--bench") {
       options.bench = true;
     } else if (arg == "--json") {
@@ -398,6 +414,14 @@ int main(int argc, char **argv) {
   Compiler compiler;
   KernelOptions kernelOptions;
   kernelOptions.dynamicShapes = options.dynamic;
+  if (!options.tiles.empty()) {
+    TilingOptions &tiling = kernelOptions.pipeline.tiling;
+    tiling.cacheTileM = options.tiles[0];
+    tiling.cacheTileN = options.tiles[1];
+    tiling.cacheTileK = options.tiles[2];
+    tiling.registerTileM = options.tiles[3];
+    tiling.registerTileN = options.tiles[4];
+  }
 
   if (options.explain) {
     auto plan = compiler.describePlan(options.spec, shapes, dtype,

@@ -52,6 +52,9 @@ struct TilePlan {
   llvm::SmallVector<int64_t> reductionTiles;
   /// Register tiles of the parallel dims (mr, nr, 1 for batch dims).
   llvm::SmallVector<int64_t> registerTiles;
+  /// Loop order of the register tile loops (a permutation of the loop dims):
+  /// N before M, so a B micro-panel is reused across the row tiles.
+  llvm::SmallVector<int64_t> registerInterchange;
   /// Register tile of K (1) and the other reductions (1).
   llvm::SmallVector<int64_t> innerReductionTiles;
   /// Whether the whole K range fits one cache tile (then the zero fill can
