@@ -1,7 +1,9 @@
-//===- Layout.cpp - einsum-cpu-layout: unit-stride vector dim -------------===//
+//===- Layout.cpp - einsum-cpu-layout: pack the vector-dim operands -------===//
 //
-// Transposes contraction operands that carry the vector dim N but not as
-// their innermost axis; see the pass description in Passes.td.
+// Splits the vector dim N of a contraction into panels (N = no x nr) and
+// packs every operand that carries N into panel-major order, so the register
+// kernel reads each operand panel as one contiguous stream; see the pass
+// description in Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,6 +11,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -31,41 +34,188 @@ static std::optional<int64_t> tripCount(linalg::GenericOp op) {
   return count;
 }
 
-/// Transposes input `index` of `op` so that loop dim `nDim` is its innermost
-/// axis.
-static void transposeOperand(RewriterBase &rewriter, linalg::GenericOp op,
-                             unsigned index, unsigned nDim) {
-  OpOperand &operand = op->getOpOperand(index);
-  AffineMap map = op.getMatchingIndexingMap(&operand);
-  unsigned rank = map.getNumResults();
-  // Permutation: every axis but N in order, then N.
-  SmallVector<int64_t> permutation;
-  unsigned nAxis = *map.getResultPosition(rewriter.getAffineDimExpr(nDim));
-  for (unsigned axis = 0; axis < rank; ++axis)
-    if (axis != nAxis)
-      permutation.push_back(axis);
-  permutation.push_back(nAxis);
+namespace {
+/// Rewrites one generic into its panel form.
+class PanelPacker {
+public:
+  PanelPacker(RewriterBase &rewriter, linalg::GenericOp op, unsigned nDim,
+              int64_t panel)
+      : rewriter(rewriter), op(op), nDim(nDim), panel(panel),
+        context(op.getContext()) {
+    extent = op.getStaticLoopRanges()[nDim];
+    padded = llvm::divideCeil(extent, panel) * panel;
+    newDim = op.getNumLoops();
+  }
 
+  void run(llvm::SmallDenseSet<unsigned> packedInputs);
+
+private:
+  /// The map of an operand after the split: N becomes its panel index and
+  /// (for packed operands and the output) the lane `newDim` is appended.
+  AffineMap splitMap(ArrayRef<AffineExpr> results) {
+    return AffineMap::get(newDim + 1, 0, results, context);
+  }
+  /// Pads (if needed), splits and transposes input `operand` into panels.
+  std::pair<Value, AffineMap> packInput(OpOperand &operand);
+
+  RewriterBase &rewriter;
+  linalg::GenericOp op;
+  unsigned nDim;
+  int64_t panel;
+  MLIRContext *context;
+  int64_t extent, padded;
+  unsigned newDim;
+};
+} // namespace
+
+std::pair<Value, AffineMap> PanelPacker::packInput(OpOperand &operand) {
+  Location loc = op.getLoc();
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  Value source = operand.get();
+  auto type = cast<RankedTensorType>(source.getType());
+  unsigned axis = *map.getResultPosition(rewriter.getAffineDimExpr(nDim));
+  unsigned rank = type.getRank();
+
+  // Pad N to a whole number of panels with zeros (their products land in
+  // output columns that are dropped).
+  SmallVector<int64_t> shape(type.getShape());
+  if (padded != extent) {
+    shape[axis] = padded;
+    auto paddedType = RankedTensorType::get(shape, type.getElementType());
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
+    source = tensor::createPadHighOp(paddedType, source, zero,
+                                     /*nofold=*/false, loc, rewriter);
+  }
+  // Split N into (panel index, lane): axis -> (axis, axis + 1).
+  SmallVector<ReassociationIndices> groups;
+  SmallVector<int64_t> expandedShape;
+  for (unsigned i = 0; i < rank; ++i) {
+    if (i == axis) {
+      groups.push_back({int64_t(expandedShape.size()),
+                        int64_t(expandedShape.size()) + 1});
+      expandedShape.push_back(padded / panel);
+      expandedShape.push_back(panel);
+      continue;
+    }
+    groups.push_back({int64_t(expandedShape.size())});
+    expandedShape.push_back(shape[i]);
+  }
+  Value expanded = tensor::ExpandShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get(expandedShape, type.getElementType()), source,
+      groups);
+
+  // Panel-major order: the panel index moves before the first summed axis,
+  // the lane goes last.
+  SmallVector<AffineExpr> dims; // loop dim of each expanded axis
+  for (unsigned i = 0; i < rank; ++i) {
+    dims.push_back(map.getResult(i));
+    if (i == axis)
+      dims.push_back(rewriter.getAffineDimExpr(newDim));
+  }
+  unsigned panelAxis = axis, laneAxis = axis + 1;
+  SmallVector<int64_t> permutation;
+  bool placed = false;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned i = 0; i < expandedShape.size(); ++i) {
+    if (i == panelAxis || i == laneAxis)
+      continue;
+    unsigned dim = cast<AffineDimExpr>(dims[i]).getPosition();
+    if (!placed && iterators[dim] == utils::IteratorType::reduction) {
+      permutation.push_back(panelAxis);
+      placed = true;
+    }
+    if (!placed && i > panelAxis) {
+      permutation.push_back(panelAxis);
+      placed = true;
+    }
+    permutation.push_back(i);
+  }
+  if (!placed)
+    permutation.push_back(panelAxis);
+  permutation.push_back(laneAxis);
+
+  SmallVector<int64_t> packedShape(expandedShape);
+  applyPermutationToVector(packedShape, permutation);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, packedShape,
+                                        type.getElementType());
+  Value packed =
+      linalg::TransposeOp::create(rewriter, loc, expanded, empty, permutation)
+          ->getResult(0);
+  SmallVector<AffineExpr> results(dims);
+  applyPermutationToVector(results, permutation);
+  return {packed, splitMap(results)};
+}
+
+void PanelPacker::run(llvm::SmallDenseSet<unsigned> packedInputs) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  Value input = operand.get();
-  SmallVector<OpFoldResult> sizes =
-      tensor::getMixedSizes(rewriter, loc, input);
-  applyPermutationToVector(sizes, permutation);
-  Value empty = tensor::EmptyOp::create(
-      rewriter, loc, sizes, getElementTypeOrSelf(input.getType()));
-  Value transposed =
-      linalg::TransposeOp::create(rewriter, loc, input, empty, permutation)
-          ->getResult(0);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    if (packedInputs.contains(operand->getOperandNumber())) {
+      auto [value, map] = packInput(*operand);
+      inputs.push_back(value);
+      maps.push_back(map);
+      continue;
+    }
+    inputs.push_back(operand->get());
+    maps.push_back(
+        splitMap(op.getMatchingIndexingMap(operand).getResults()));
+  }
 
-  SmallVector<AffineExpr> results(map.getResults());
-  applyPermutationToVector(results, permutation);
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  maps[index] = AffineMap::get(map.getNumDims(), 0, results, op.getContext());
-  rewriter.modifyOpInPlace(op, [&] {
-    operand.set(transposed);
-    op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
-  });
+  // The accumulator in panel form: [..., panels, lanes], filled like the
+  // original. Without padding it is a view of the original accumulator
+  // (which may be the caller's output buffer).
+  OpOperand *init = op.getDpsInitOperand(0);
+  auto fill = init->get().getDefiningOp<linalg::FillOp>();
+  auto outType = cast<RankedTensorType>(init->get().getType());
+  SmallVector<int64_t> outShape(outType.getShape().drop_back());
+  outShape.push_back(padded / panel);
+  outShape.push_back(panel);
+  SmallVector<ReassociationIndices> groups;
+  for (unsigned i = 0; i + 2 < outShape.size(); ++i)
+    groups.push_back({int64_t(i)});
+  groups.push_back({int64_t(outShape.size()) - 2, int64_t(outShape.size()) - 1});
+  Value dest;
+  if (padded == extent)
+    dest = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get(outShape, outType.getElementType()),
+        fill.getOutputs()[0], groups);
+  else
+    dest = tensor::EmptyOp::create(rewriter, loc, outShape,
+                                   outType.getElementType());
+  Value newInit =
+      linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], dest)
+          .getResult(0);
+  SmallVector<AffineExpr> outResults(
+      op.getMatchingIndexingMap(init).getResults());
+  outResults.push_back(rewriter.getAffineDimExpr(newDim));
+  maps.push_back(splitMap(outResults));
+
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  iterators.push_back(utils::IteratorType::parallel);
+  auto packedOp = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{newInit.getType()}, inputs, ValueRange{newInit},
+      maps, iterators);
+  rewriter.inlineRegionBefore(op.getRegion(), packedOp.getRegion(),
+                              packedOp.getRegion().begin());
+
+  // Back to the original layout: merge panels and lanes, drop the padding.
+  Value result = tensor::CollapseShapeOp::create(
+      rewriter, loc, packedOp.getResult(0), groups);
+  if (padded != extent) {
+    SmallVector<OpFoldResult> offsets(outType.getRank(),
+                                      rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(outType.getRank(),
+                                             rewriter.getIndexAttr(1));
+    for (int64_t size : outType.getShape())
+      sizes.push_back(rewriter.getIndexAttr(size));
+    result = tensor::ExtractSliceOp::create(rewriter, loc, outType, result,
+                                            offsets, sizes, strides);
+  }
+  rewriter.replaceOp(op, result);
 }
 
 namespace {
@@ -77,26 +227,40 @@ struct EinsumCPULayoutPass
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (isTileable(op) && op.getNumReductionLoops() > 0)
+      if (isTileable(op) && op.getNumReductionLoops() > 0 &&
+          op.hasPureTensorSemantics())
         ops.push_back(op);
     });
+    TilingOptions tiling = makeTilingOptions(
+        vectorBits, l1Bytes, l2Bytes, cacheTileM, cacheTileN, cacheTileK,
+        registerTileM, registerTileN);
     for (linalg::GenericOp op : ops) {
-      AffineMap out = op.getIndexingMapsArray().back();
-      unsigned nDim = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+      // Only static contractions whose accumulator starts as a fill.
       std::optional<int64_t> iterations = tripCount(op);
+      if (!iterations ||
+          !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>())
+        continue;
+      TilePlan plan = planTiles(op, tiling);
+      unsigned nDim = *plan.nDim;
+      int64_t panel = plan.registerTiles[nDim];
+      if (op.getStaticLoopRanges()[nDim] <= panel)
+        continue;
+      // Pack the operands that carry N, where the copy is cheap next to
+      // the contraction.
+      llvm::SmallDenseSet<unsigned> packed;
       for (OpOperand *operand : op.getDpsInputOperands()) {
         AffineMap map = op.getMatchingIndexingMap(operand);
         auto type = dyn_cast<RankedTensorType>(operand->get().getType());
-        if (!type || map.getNumResults() < 2 ||
-            !map.isFunctionOfDim(nDim) ||
-            map.getResults().back() == rewriter.getAffineDimExpr(nDim))
+        if (!type || !map.isFunctionOfDim(nDim))
           continue;
-        // Copy only where the copy is cheap next to the contraction.
-        if (!type.hasStaticShape() || !iterations ||
+        if (!type.hasStaticShape() ||
             *iterations < minReuse * type.getNumElements())
           continue;
-        transposeOperand(rewriter, op, operand->getOperandNumber(), nDim);
+        packed.insert(operand->getOperandNumber());
       }
+      if (packed.empty())
+        continue;
+      PanelPacker(rewriter, op, nDim, panel).run(packed);
     }
   }
 };

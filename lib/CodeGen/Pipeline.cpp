@@ -25,21 +25,30 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
 
   // einsum -> linalg.generic on tensors.
   pm.addPass(createConvertEinsumToLinalg());
+  // Accumulate straight into the destination buffer where there is one.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   OpPassManager &tensors = pm.nest<func::FuncOp>();
   tensors.addPass(createCanonicalizerPass());
-  if (options.layout)
-    tensors.addPass(createEinsumCPULayout());
+  // Both passes plan tiles the same way, so they get the same options.
+  const TilingOptions &tiling = options.tiling;
+  auto setTiling = [&](auto &passOptions) {
+    passOptions.vectorBits = tiling.target.vectorBits;
+    passOptions.l1Bytes = tiling.target.l1Bytes;
+    passOptions.l2Bytes = tiling.target.l2Bytes;
+    passOptions.cacheTileM = tiling.cacheTileM;
+    passOptions.cacheTileN = tiling.cacheTileN;
+    passOptions.cacheTileK = tiling.cacheTileK;
+    passOptions.registerTileM = tiling.registerTileM;
+    passOptions.registerTileN = tiling.registerTileN;
+  };
+  if (options.layout && options.tile) {
+    EinsumCPULayoutOptions layoutOptions;
+    setTiling(layoutOptions);
+    tensors.addPass(createEinsumCPULayout(layoutOptions));
+  }
   if (options.tile) {
-    const TilingOptions &tiling = options.tiling;
     EinsumCPUTileOptions tileOptions;
-    tileOptions.vectorBits = tiling.target.vectorBits;
-    tileOptions.l1Bytes = tiling.target.l1Bytes;
-    tileOptions.l2Bytes = tiling.target.l2Bytes;
-    tileOptions.cacheTileM = tiling.cacheTileM;
-    tileOptions.cacheTileN = tiling.cacheTileN;
-    tileOptions.cacheTileK = tiling.cacheTileK;
-    tileOptions.registerTileM = tiling.registerTileM;
-    tileOptions.registerTileN = tiling.registerTileN;
+    setTiling(tileOptions);
     tensors.addPass(createEinsumCPUTile(tileOptions));
     tensors.addPass(createCanonicalizerPass());
     tensors.addPass(createCSEPass());
@@ -65,6 +74,7 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   buffers.addPass(createCanonicalizerPass());
   if (vectorize)
     buffers.addPass(createEinsumCPULowerVectors());
+  buffers.addPass(createEinsumCPULowerCopies());
   buffers.addPass(createConvertLinalgToLoopsPass());
   buffers.addPass(createForallToForLoopPass());
   buffers.addPass(createConvertVectorToSCFPass());
@@ -78,11 +88,15 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.vectorContractLowering =
       vector::VectorContractLowering::OuterProduct;
+  vectorToLLVM.vectorTransposeLowering =
+      vector::VectorTransposeLowering::Shuffle1D;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = options.genericAllocationFunctions;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());

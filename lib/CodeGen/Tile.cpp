@@ -153,33 +153,66 @@ LogicalResult ContractionTiler::run(linalg::GenericOp op) {
   return success();
 }
 
+/// Tiles a static transpose (an operand packing copy) into blocks that
+/// vectorize: 1 in every dim except the two that move the data, the
+/// output's innermost and the one the source's innermost lands on (16 each,
+/// or the output's innermost up to 64 wide when it stays innermost).
+static LogicalResult tileTranspose(RewriterBase &rewriter,
+                                   linalg::TransposeOp op,
+                                   const TilingOptions &options) {
+  auto type = cast<RankedTensorType>(op.getInit().getType());
+  if (!op.hasPureTensorSemantics() || !type.hasStaticShape() ||
+      type.getRank() == 0)
+    return success();
+  ArrayRef<int64_t> permutation = op.getPermutation();
+  int64_t rank = type.getRank();
+  int64_t lanes = std::max<int64_t>(
+      1, options.target.lanes(type.getElementType().getIntOrFloatBitWidth()));
+  SmallVector<int64_t> sizes(rank, 1);
+  int64_t sourceInner = llvm::find(permutation, rank - 1) - permutation.begin();
+  if (sourceInner == rank - 1) {
+    sizes[rank - 1] = std::min<int64_t>(type.getDimSize(rank - 1), 4 * lanes);
+  } else {
+    sizes[rank - 1] = std::min<int64_t>(type.getDimSize(rank - 1), lanes);
+    sizes[sourceInner] = std::min<int64_t>(type.getDimSize(sourceInner), lanes);
+  }
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(toFoldResults(rewriter, sizes))
+      .setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), tiling);
+  if (failed(result))
+    return op.emitOpError("einsum-cpu-tile: tiling failed");
+  rewriter.replaceOp(op, result->replacements);
+  result->tiledOps.back()->setAttr(kVectorSizesAttrName,
+                                   rewriter.getDenseI64ArrayAttr(sizes));
+  return success();
+}
+
 namespace {
 struct EinsumCPUTilePass
     : einsum::impl::EinsumCPUTileBase<EinsumCPUTilePass> {
   using EinsumCPUTileBase::EinsumCPUTileBase;
 
   void runOnOperation() override {
-    TilingOptions options;
-    if (vectorBits) {
-      options.target.vectorBits = vectorBits;
-      options.target.numVectorRegisters = vectorBits >= 512 ? 32 : 16;
-    }
-    if (l1Bytes)
-      options.target.l1Bytes = l1Bytes;
-    if (l2Bytes)
-      options.target.l2Bytes = l2Bytes;
-    options.cacheTileM = cacheTileM;
-    options.cacheTileN = cacheTileN;
-    options.cacheTileK = cacheTileK;
-    options.registerTileM = registerTileM;
-    options.registerTileN = registerTileN;
-
+    TilingOptions options = makeTilingOptions(
+        vectorBits, l1Bytes, l2Bytes, cacheTileM, cacheTileN, cacheTileK,
+        registerTileM, registerTileN);
     SmallVector<linalg::GenericOp> ops;
-    getOperation().walk([&](linalg::GenericOp op) {
-      if (isTileable(op) && !op->hasAttr(kVectorSizesAttrName))
-        ops.push_back(op);
+    SmallVector<linalg::TransposeOp> transposes;
+    getOperation().walk([&](Operation *op) {
+      if (op->hasAttr(kVectorSizesAttrName))
+        return;
+      if (auto generic = dyn_cast<linalg::GenericOp>(op); generic && isTileable(generic))
+        ops.push_back(generic);
+      if (auto transpose = dyn_cast<linalg::TransposeOp>(op))
+        transposes.push_back(transpose);
     });
     IRRewriter rewriter(&getContext());
+    for (linalg::TransposeOp op : transposes)
+      if (failed(tileTranspose(rewriter, op, options)))
+        return signalPassFailure();
     for (linalg::GenericOp op : ops) {
       TilePlan plan = planTiles(op, options);
       if (failed(ContractionTiler(rewriter, plan).run(op)))

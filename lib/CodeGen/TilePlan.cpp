@@ -49,11 +49,28 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
     return ShapedType::isDynamic(ranges[dim]) ? INT64_MAX : ranges[dim];
   };
 
-  AffineMap out = op.getIndexingMapsArray().back();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap out = maps.back();
   unsigned rank = out.getNumResults();
-  plan.nDim = cast<AffineDimExpr>(out.getResult(rank - 1)).getPosition();
-  if (rank >= 2)
-    plan.mDim = cast<AffineDimExpr>(out.getResult(rank - 2)).getPosition();
+  auto outDim = [&](unsigned axis) {
+    return cast<AffineDimExpr>(out.getResult(axis)).getPosition();
+  };
+  plan.nDim = outDim(rank - 1);
+  // Is `dim` carried by an input that carries N?
+  auto withN = [&](unsigned dim) {
+    for (AffineMap map : ArrayRef(maps).drop_back())
+      if (map.isFunctionOfDim(*plan.nDim) && map.isFunctionOfDim(dim))
+        return true;
+    return false;
+  };
+  bool reduces = llvm::is_contained(iterators, utils::IteratorType::reduction);
+  if (rank >= 2 && reduces && withN(outDim(rank - 2)))
+    plan.panelDim = outDim(rank - 2);
+  for (unsigned axis = rank - 1; axis-- > 0 && !plan.mDim;)
+    if (!withN(outDim(axis)))
+      plan.mDim = outDim(axis);
+  if (!plan.mDim && rank >= 2 && !plan.panelDim)
+    plan.mDim = outDim(rank - 2);
   // K: the largest reduction dim (the last one on ties).
   for (unsigned dim = 0; dim < plan.numLoops; ++dim)
     if (iterators[dim] == utils::IteratorType::reduction &&
@@ -90,7 +107,12 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
   int64_t nc = options.cacheTileN;
   if (!nc)
     nc = roundDown(target.l2Bytes / 4 / (kc * elementBytes), nr);
-  nc = std::min(nc, roundUp(std::min(extent(*plan.nDim), INT64_MAX / 2), nr));
+  // N in full: panels x lanes when packed.
+  int64_t n = extent(*plan.nDim);
+  if (plan.panelDim)
+    n = extent(*plan.panelDim) == INT64_MAX ? INT64_MAX
+                                            : n * extent(*plan.panelDim);
+  nc = std::min(nc, roundUp(std::min(n, INT64_MAX / 2), nr));
   int64_t mc = options.cacheTileM;
   if (!mc)
     mc = roundDown(target.l2Bytes / 8 / (kc * elementBytes), mr);
@@ -114,8 +136,12 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
       continue;
     }
     if (dim == *plan.nDim) {
-      plan.cacheTiles[dim] = nc;
+      plan.cacheTiles[dim] = plan.panelDim ? nr : nc;
       plan.registerTiles[dim] = nr;
+    } else if (plan.panelDim && dim == *plan.panelDim) {
+      // Nc / nr panels per cache tile, one per register tile.
+      plan.cacheTiles[dim] = std::max<int64_t>(1, nc / nr);
+      plan.registerTiles[dim] = 1;
     } else if (plan.mDim && dim == *plan.mDim) {
       plan.cacheTiles[dim] = mc;
       plan.registerTiles[dim] = mr;
@@ -123,10 +149,35 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
       plan.cacheTiles[dim] = 1; // batch dim
     }
   }
+  // Register loops: the panel (or N) before M.
+  if (plan.panelDim)
+    plan.registerInterchange.push_back(*plan.panelDim);
   plan.registerInterchange.push_back(*plan.nDim);
   for (unsigned dim = 0; dim < plan.numLoops; ++dim)
-    if (dim != *plan.nDim)
+    if (dim != *plan.nDim && (!plan.panelDim || dim != *plan.panelDim))
       plan.registerInterchange.push_back(dim);
   plan.singleKTile = !otherReductions && (!plan.kDim || k <= kc);
   return plan;
+}
+
+TilingOptions einsum::makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,
+                                        int64_t l2Bytes, int64_t cacheTileM,
+                                        int64_t cacheTileN, int64_t cacheTileK,
+                                        int64_t registerTileM,
+                                        int64_t registerTileN) {
+  TilingOptions options;
+  if (vectorBits) {
+    options.target.vectorBits = vectorBits;
+    options.target.numVectorRegisters = vectorBits >= 512 ? 32 : 16;
+  }
+  if (l1Bytes)
+    options.target.l1Bytes = l1Bytes;
+  if (l2Bytes)
+    options.target.l2Bytes = l2Bytes;
+  options.cacheTileM = cacheTileM;
+  options.cacheTileN = cacheTileN;
+  options.cacheTileK = cacheTileK;
+  options.registerTileM = registerTileM;
+  options.registerTileN = registerTileN;
+  return options;
 }

@@ -94,11 +94,18 @@ struct EinsumCPUVectorizePass
     IRRewriter rewriter(&getContext());
 
     SmallVector<linalg::GenericOp> tiles;
+    SmallVector<linalg::TransposeOp> transposes;
     SmallVector<linalg::FillOp> fills;
     func.walk([&](Operation *op) {
       if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
         if (generic->hasAttr(kVectorSizesAttrName))
           tiles.push_back(generic);
+        return;
+      }
+      if (auto transpose = dyn_cast<linalg::TransposeOp>(op)) {
+        if (transpose->hasAttr(kVectorSizesAttrName) &&
+            !transpose.hasDynamicShape())
+          transposes.push_back(transpose);
         return;
       }
       auto fill = dyn_cast<linalg::FillOp>(op);
@@ -113,6 +120,14 @@ struct EinsumCPUVectorizePass
     // A tile the vectorizer rejects stays scalar: still correct.
     for (linalg::GenericOp tile : tiles)
       (void)vectorizeRegisterTile(rewriter, tile);
+    // Packing copies: static blocks (remainders stay scalar).
+    for (linalg::TransposeOp transpose : transposes) {
+      rewriter.setInsertionPoint(transpose);
+      FailureOr<linalg::VectorizationResult> result =
+          linalg::vectorize(rewriter, transpose);
+      if (succeeded(result))
+        rewriter.replaceOp(transpose, result->replacements);
+    }
     for (linalg::FillOp fill : fills) {
       rewriter.setInsertionPoint(fill);
       FailureOr<linalg::VectorizationResult> result =

@@ -5,6 +5,7 @@
 #include "Einsum/CodeGen/Target.h"
 #include "Einsum/Conversion/Passes.h"
 #include "Einsum/Dialect/Einsum/EinsumOps.h"
+#include "Workspace.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -177,7 +178,9 @@ buildAndLower(MLIRContext *context, const Spec &spec, const Binding &binding,
   if (!lower)
     return std::move(module);
   PassManager pm(context, ModuleOp::getOperationName());
-  buildEinsumToLLVMPipeline(pm, options.pipeline);
+  EinsumToLLVMOptions pipeline = options.pipeline;
+  pipeline.genericAllocationFunctions = true; // bound to the workspace
+  buildEinsumToLLVMPipeline(pm, pipeline);
   if (failed(pm.run(*module)))
     return makeError("einsum: code generation failed: " + diagnostics);
   return std::move(module);
@@ -253,6 +256,20 @@ Compiler::compile(llvm::StringRef specText,
   auto engine = ExecutionEngine::create(**module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto bind = [&](llvm::StringRef name, void *address) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    bind("_mlir_memref_to_llvm_alloc",
+         reinterpret_cast<void *>(&workspace::allocate));
+    bind("_mlir_memref_to_llvm_aligned_alloc",
+         reinterpret_cast<void *>(&workspace::allocateAligned));
+    bind("_mlir_memref_to_llvm_free",
+         reinterpret_cast<void *>(&workspace::release));
+    return symbols;
+  });
   auto entry = (*engine)->lookupPacked(("_mlir_ciface_" + kEntryName).str());
   if (!entry)
     return entry.takeError();

@@ -11,6 +11,7 @@
 
 #include "Einsum/Reference/Reference.h"
 #include "Einsum/Runtime/JIT.h"
+#include "Einsum/Support/AlignedBuffer.h"
 #include "Einsum/Support/Npy.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -273,9 +274,8 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
 
 /// Fills a buffer with deterministic random values: floats in [-1, 1),
 /// integers in [-8, 8].
-static void fillRandom(std::vector<char> &data, DType dtype, int64_t count,
+static void fillRandom(AlignedBuffer &data, DType dtype, int64_t count,
                        std::mt19937_64 &rng) {
-  data.resize(size_t(count) * dtypeSize(dtype));
   std::uniform_real_distribution<double> real(-1.0, 1.0);
   std::uniform_int_distribution<int64_t> integer(-8, 8);
   for (int64_t i = 0; i < count; ++i) {
@@ -309,7 +309,7 @@ static std::string jsonString(llvm::StringRef text) {
 
 /// Prints a small result in full, a large one summarised.
 static void printResult(const std::vector<int64_t> &shape, DType dtype,
-                        const std::vector<char> &data) {
+                        const AlignedBuffer &data) {
   int64_t count = 1;
   for (int64_t size : shape)
     count *= size;
@@ -359,7 +359,7 @@ int main(int argc, char **argv) {
 
   // Inputs: files or random.
   std::vector<std::vector<int64_t>> shapes;
-  std::vector<std::vector<char>> buffers;
+  std::vector<AlignedBuffer> buffers;
   DType dtype = options.dtype;
   if (!options.inputs.empty()) {
     for (const std::string &path : options.inputs) {
@@ -375,7 +375,10 @@ int main(int argc, char **argv) {
                           "; mixed dtypes are not supported yet");
       dtype = array.dtype;
       shapes.push_back(array.shape);
-      buffers.push_back(std::move(array.data));
+      buffers.emplace_back(array.data.size());
+      if (!buffers.back())
+        return inputError(path + ": out of memory");
+      std::memcpy(buffers.back().data(), array.data.data(), array.data.size());
     }
   } else {
     if (!options.shapes.empty()) {
@@ -397,7 +400,10 @@ int main(int argc, char **argv) {
       int64_t count = 1;
       for (int64_t size : shape)
         count *= size;
-      buffers.emplace_back();
+      buffers.emplace_back(size_t(count) * dtypeSize(dtype));
+      if (!buffers.back())
+        return inputError("out of memory for operand of shape " +
+                          shapeString(shape));
       fillRandom(buffers.back(), dtype, count, rng);
     }
   }
@@ -459,7 +465,10 @@ int main(int argc, char **argv) {
   int64_t outCount = 1;
   for (int64_t size : outShape)
     outCount *= size;
-  std::vector<char> result(size_t(outCount) * dtypeSize(dtype));
+  AlignedBuffer result(size_t(outCount) * dtypeSize(dtype));
+  if (!result)
+    return inputError("out of memory for the result of shape " +
+                      shapeString(outShape));
   std::vector<TensorView> views;
   for (size_t i = 0; i < shapes.size(); ++i)
     views.push_back(TensorView::contiguous(buffers[i].data(), dtype, shapes[i]));
@@ -504,7 +513,7 @@ int main(int argc, char **argv) {
     NpyArray array;
     array.dtype = dtype;
     array.shape = outShape;
-    array.data = result;
+    array.data.assign(result.data(), result.data() + result.size());
     std::string error;
     if (!writeNpy(options.output, array, error))
       return inputError(error);

@@ -22,39 +22,50 @@ defvar TilingPassOptions = [
 ];
 
 def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
-  let summary = "Transpose contraction operands so the vector dim is unit-stride";
+  let summary = "Pack the operands that carry the vector dim into panels";
   let description = [{
     The register kernel vectorizes along N, the loop dim of the output's
-    innermost axis. An operand that carries N but not as its innermost axis
-    (e.g. K in `bqhd,bkhd->bhqk`, where the innermost axis is the summed d)
-    would need strided or gathered vector loads. When the operand is reused
-    enough (the contraction does at least `min-reuse` multiply-adds per
-    element of it), this pass copies it once into a transposed tensor with
-    N innermost (`linalg.transpose`) and rewrites the indexing map.
+    innermost axis, nr lanes at a time (`planTiles`). An operand that carries
+    N is read one nr-wide row per step of the summation; unpacked, those
+    rows lie a whole row of the operand apart (and, as in K of
+    `bqhd,bkhd->bhqk`, may not even be contiguous). This pass splits N into
+    panels (N = no x nr, padding with zeros to a whole panel) and copies each
+    such operand once into panel-major order: panel index before the summed
+    axes, lane last, so a register tile streams its panel contiguously. The
+    transposition of non-GEMM layouts is folded into this one copy. The
+    output is computed as [..., no, nr] and collapsed (and the padding
+    sliced off) afterwards.
 
-    Before:
+    Applies to static contractions whose accumulator starts as a
+    `linalg.fill`, for operands the contraction reuses at least `min-reuse`
+    times per element.
+
+    Before (GEMM, N = 1024):
     ```mlir
-    linalg.generic {indexing_maps = [affine_map<(b, h, q, k, d) -> (b, q, h, d)>,
-                                     affine_map<(b, h, q, k, d) -> (b, k, h, d)>,
-                                     affine_map<(b, h, q, k, d) -> (b, h, q, k)>], ...}
-        ins(%q, %k : tensor<2x512x8x64xf32>, tensor<2x512x8x64xf32>) ...
+    linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, k)>,
+                                     affine_map<(i, j, k) -> (k, j)>,
+                                     affine_map<(i, j, k) -> (i, j)>], ...}
+        ins(%a, %b : tensor<1024x1024xf32>, tensor<1024x1024xf32>) ...
     ```
-    After:
+    After (panels of 32):
     ```mlir
-    %kt = linalg.transpose ins(%k : tensor<2x512x8x64xf32>)
-            outs(%empty : tensor<2x8x64x512xf32>) permutation = [0, 2, 3, 1]
-    linalg.generic {indexing_maps = [affine_map<(b, h, q, k, d) -> (b, q, h, d)>,
-                                     affine_map<(b, h, q, k, d) -> (b, h, d, k)>,
-                                     affine_map<(b, h, q, k, d) -> (b, h, q, k)>], ...}
-        ins(%q, %kt : tensor<2x512x8x64xf32>, tensor<2x8x64x512xf32>) ...
+    %e = tensor.expand_shape %b [[0], [1, 2]] : tensor<1024x1024xf32> into tensor<1024x32x32xf32>
+    %p = linalg.transpose ins(%e : tensor<1024x32x32xf32>)
+           outs(%empty : tensor<32x1024x32xf32>) permutation = [1, 0, 2]
+    %r = linalg.generic {indexing_maps = [affine_map<(i, j, k, l) -> (i, k)>,
+                                          affine_map<(i, j, k, l) -> (j, k, l)>,
+                                          affine_map<(i, j, k, l) -> (i, j, l)>], ...}
+        ins(%a, %p : ...) outs(%acc : tensor<1024x32x32xf32>)
+    %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<1024x32x32xf32> into tensor<1024x1024xf32>
     ```
   }];
-  let options = [
+  let options = !listconcat(TilingPassOptions, [
     Option<"minReuse", "min-reuse", "int64_t", "8",
-           "Transpose an operand only if the contraction does at least this "
-           "many multiply-adds per element of it">
-  ];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+           "Pack an operand only if the contraction does at least this many "
+           "multiply-adds per element of it">
+  ]);
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }
 
@@ -149,6 +160,27 @@ def EinsumCPULowerVectors
   }];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def EinsumCPULowerCopies
+    : Pass<"einsum-cpu-lower-copies", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy into linalg.copy loops";
+  let description = [{
+    Bufferization copies strided buffers with `memref.copy`, which the LLVM
+    lowering turns into a call to `memrefCopy` from MLIR's runner-utils
+    library. Rewriting each copy as `linalg.copy` makes it a loop nest in
+    the kernel itself, so compiled kernels need no runtime library.
+
+    Before:
+    ```mlir
+    memref.copy %src, %dst : memref<4x5xf32, strided<[8, 1]>> to memref<4x5xf32>
+    ```
+    After:
+    ```mlir
+    linalg.copy ins(%src : memref<4x5xf32, strided<[8, 1]>>) outs(%dst : memref<4x5xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // EINSUM_CODEGEN_PASSES_TD

@@ -25,6 +25,9 @@ struct EinsumToLLVMOptions {
   bool tile = true;
   /// Vectorize the register tiles.
   bool vectorize = true;
+  /// Allocate scratch buffers through _mlir_memref_to_llvm_{alloc,free}
+  /// (which the JIT binds to its caching workspace) instead of malloc/free.
+  bool genericAllocationFunctions = false;
 };
 
 /// Adds the passes taking a module of einsum.contract (or linalg) on tensors

@@ -2,9 +2,12 @@
 //
 // Reads a linalg.generic as a GEMM-like loop nest and chooses its tiles:
 //
-//   N  the vector dim: the loop dim of the output's innermost axis
-//   M  the row dim: the loop dim of the output's next axis
-//   K  the main reduction dim (the largest one)
+//   N   the vector dim: the loop dim of the output's innermost axis
+//   N'  the panel dim of a packed contraction (einsum-cpu-layout): the
+//       output's next axis, when an operand carrying N carries it too
+//   M   the row dim: the innermost other output axis that no operand
+//       carrying N has (the rows of "A"); else the output's next axis
+//   K   the main reduction dim (the largest one)
 //   other parallel dims are batch dims (tile 1); other reductions tile 1.
 //
 // Cache tiles (Mc x Nc x Kc) come from L1/L2 sizes; register tiles (mr x nr)
@@ -43,7 +46,7 @@ struct TilingOptions {
 /// entry per loop dim (0: not tiled at that level).
 struct TilePlan {
   unsigned numLoops = 0;
-  std::optional<unsigned> mDim, nDim, kDim;
+  std::optional<unsigned> mDim, nDim, kDim, panelDim;
   /// Element width in bits of the output.
   unsigned elementBits = 32;
   /// Tiles of the parallel dims for the scf.forall.
@@ -67,6 +70,13 @@ struct TilePlan {
 /// permutation indexing maps (no diagonals, no broadcast constants), and
 /// int or float elements.
 bool isTileable(mlir::linalg::GenericOp op);
+
+/// TilingOptions for the host, with the non-zero overrides applied (the
+/// command-line options of the code generation passes).
+TilingOptions makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,
+                                int64_t l2Bytes, int64_t cacheTileM,
+                                int64_t cacheTileN, int64_t cacheTileK,
+                                int64_t registerTileM, int64_t registerTileN);
 
 /// Chooses the tile plan of a tileable generic.
 TilePlan planTiles(mlir::linalg::GenericOp op, const TilingOptions &options);
