@@ -142,8 +142,9 @@ LogicalResult ContractionTiler::run(linalg::GenericOp op) {
                     rewriter.getDenseI64ArrayAttr(vectorSizes));
 
   // Peel the register loops so full tiles get static shapes; the remainder
-  // keeps dynamic sizes (vectorized with masks).
-  for (LoopLikeOpInterface loop : registerLoops) {
+  // keeps dynamic sizes (vectorized with masks). Inner loops first, so the
+  // outer loop's remainder copy holds an already peeled inner loop.
+  for (LoopLikeOpInterface loop : llvm::reverse(registerLoops)) {
     auto forOp = dyn_cast<scf::ForOp>(loop.getOperation());
     if (!forOp)
       continue;

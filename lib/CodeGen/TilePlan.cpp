@@ -157,6 +157,10 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
     if (dim != *plan.nDim && (!plan.panelDim || dim != *plan.panelDim))
       plan.registerInterchange.push_back(dim);
   plan.singleKTile = !otherReductions && (!plan.kDim || k <= kc);
+  // One K tile: no reduction loop above the register tiles, so the zero
+  // fill can move into them.
+  if (plan.singleKTile)
+    plan.reductionTiles.assign(plan.numLoops, 0);
   return plan;
 }
 

@@ -1,0 +1,127 @@
+// RUN: einsum-opt %s --einsum-cpu-tile="vector-bits=512 l1-bytes=49152 l2-bytes=2097152" --canonicalize --cse -split-input-file | FileCheck %s
+// RUN: einsum-opt %s --einsum-cpu-tile="vector-bits=256 l1-bytes=49152 l2-bytes=2097152" --canonicalize --cse -split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: einsum-opt %s --einsum-cpu-tile="vector-bits=512 mc=64 nc=128 kc=32 mr=4 nr=16" --canonicalize --cse -split-input-file | FileCheck %s --check-prefix=OPTS
+
+#map = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map1 = affine_map<(d0, d1, d2) -> (d2, d1)>
+#map2 = affine_map<(d0, d1, d2) -> (d0, d1)>
+
+// Cache tiles on the parallel dims (scf.forall, zero fill fused), the K
+// cache tile, register tiles (N loop before M), K by one; the register tile
+// is marked with its vector sizes.
+// CHECK-LABEL: func @matmul
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (1024, 1024) step (256, 512)
+// CHECK:   linalg.fill {{.*}} -> tensor<256x512xf32>
+// CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c256
+// CHECK:     scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c32
+// CHECK:       scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8
+// CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
+// CHECK:           linalg.generic
+// CHECK-SAME:      ins(%{{.*}}, %{{.*}} : tensor<8x1xf32>, tensor<1x32xf32>) outs(%{{.*}} : tensor<8x32xf32>)
+// CHECK-SAME:      einsum.vector_sizes = array<i64: 8, 32, 1>
+// CHECK: scf.forall.in_parallel
+
+// 256-bit vectors: two 8-lane vectors per row, 6 rows (16 registers).
+// AVX2-LABEL: func @matmul
+// AVX2: linalg.generic
+// AVX2-SAME: ins(%{{.*}}, %{{.*}} : tensor<6x1xf32>, tensor<1x16xf32>)
+// AVX2-SAME: einsum.vector_sizes = array<i64: 6, 16, 1>
+
+// OPTS-LABEL: func @matmul
+// OPTS: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (1024, 1024) step (64, 128)
+// OPTS: step %c32
+// OPTS: einsum.vector_sizes = array<i64: 4, 16, 1>
+func.func @matmul(%a: tensor<1024x512xf32>, %b: tensor<512x1024xf32>) -> tensor<1024x1024xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x1024xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<1024x1024xf32>) -> tensor<1024x1024xf32>
+  %r = linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<1024x512xf32>, tensor<512x1024xf32>) outs(%f : tensor<1024x1024xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1024x1024xf32>
+  return %r : tensor<1024x1024xf32>
+}
+
+// -----
+
+// When K fits one cache tile, the fill moves into the register tile.
+// CHECK-LABEL: func @short_k
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK:     linalg.fill {{.*}} -> tensor<8x32xf32>
+// CHECK:     scf.for
+// CHECK:       linalg.generic
+#map = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map1 = affine_map<(d0, d1, d2) -> (d2, d1)>
+#map2 = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @short_k(%a: tensor<64x16xf32>, %b: tensor<16x64xf32>) -> tensor<64x64xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64x64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %r = linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<64x16xf32>, tensor<16x64xf32>) outs(%f : tensor<64x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<64x64xf32>
+  return %r : tensor<64x64xf32>
+}
+
+// -----
+
+// Odd sizes: the register loops are peeled; the remainder tiles keep
+// dynamic sizes.
+// CHECK-LABEL: func @odd
+// CHECK-DAG: tensor<8x1xf32>, tensor<1x32xf32>
+// CHECK-DAG: tensor<?x1xf32>
+#map = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map1 = affine_map<(d0, d1, d2) -> (d2, d1)>
+#map2 = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @odd(%a: tensor<997x31xf32>, %b: tensor<31x1013xf32>) -> tensor<997x1013xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<997x1013xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<997x1013xf32>) -> tensor<997x1013xf32>
+  %r = linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<997x31xf32>, tensor<31x1013xf32>) outs(%f : tensor<997x1013xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<997x1013xf32>
+  return %r : tensor<997x1013xf32>
+}
+
+// -----
+
+// Diagonals (non-permutation maps) are left alone.
+// CHECK-LABEL: func @diagonal
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic
+// CHECK-NOT: einsum.vector_sizes
+func.func @diagonal(%a: tensor<64x64xf32>) -> tensor<64xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<64xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<64xf32>) -> tensor<64xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0, d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%a : tensor<64x64xf32>) outs(%f : tensor<64xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<64xf32>
+  return %r : tensor<64xf32>
+}
+
+// -----
+
+// Packing copies: tiled into blocks that vectorize. Innermost dim kept:
+// rows of up to 64 lanes; innermost dim moved: 16x16 blocks.
+// CHECK-LABEL: func @transposes
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x1x32xf32>) {{.*}} einsum.vector_sizes = array<i64: 1, 1, 32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<16x1x16xf32>) {{.*}} einsum.vector_sizes = array<i64: 1, 16, 16>
+func.func @transposes(%a: tensor<64x8x32xf32>, %b: tensor<64x8x32xf32>) -> (tensor<8x64x32xf32>, tensor<8x32x64xf32>) {
+  %e0 = tensor.empty() : tensor<8x64x32xf32>
+  %t0 = linalg.transpose ins(%a : tensor<64x8x32xf32>) outs(%e0 : tensor<8x64x32xf32>) permutation = [1, 0, 2]
+  %e1 = tensor.empty() : tensor<8x32x64xf32>
+  %t1 = linalg.transpose ins(%b : tensor<64x8x32xf32>) outs(%e1 : tensor<8x32x64xf32>) permutation = [1, 2, 0]
+  return %t0, %t1 : tensor<8x64x32xf32>, tensor<8x32x64xf32>
+}
