@@ -8,7 +8,7 @@ from lit.llvm import llvm_config
 
 config.name = "EINSUM"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.einsum_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.txt", "lit.cfg.py", "lit.site.cfg.py"]
@@ -20,4 +20,15 @@ llvm_config.use_default_substitutions()
 # The project's tools first, then LLVM's (FileCheck, not, count).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.einsum_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["einsum-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["einsum-opt", "einsum-run"], tool_dirs)
+llvm_config.add_tool_substitutions(["llvm-objdump"], [config.llvm_tools_dir])
+
+# Host CPU features, for tests of the native code itself.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((l for l in cpuinfo if l.startswith("flags")), "").split()
+except OSError:
+    flags = []
+for feature in ("avx512f", "avx2"):
+    if feature in flags:
+        config.available_features.add(feature)
