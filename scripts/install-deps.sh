@@ -9,6 +9,9 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev
 )
+# Callers add more (e.g. the benchmark's peers) through EXTRA_PACKAGES.
+read -r -a extra <<< "${EXTRA_PACKAGES:-}"
+packages+=("${extra[@]}")
 
 missing=()
 for pkg in "${packages[@]}"; do
