@@ -314,20 +314,33 @@ Compiler::describePlan(llvm::StringRef specText,
     return makeError("einsum: code generation failed");
 
   std::string out;
+  // The kernel argument a packed value comes from (through pads, reshapes
+  // and to_tensor), for the message.
+  auto operandOf = [](Value value) -> std::string {
+    while (Operation *def = value.getDefiningOp()) {
+      if (def->getNumOperands() == 0)
+        break;
+      value = def->getOperand(0);
+    }
+    if (auto arg = dyn_cast<BlockArgument>(value))
+      return "operand " + std::to_string(arg.getArgNumber());
+    return "an operand";
+  };
   (*module)->walk([&](linalg::TransposeOp op) {
-    auto source = dyn_cast<BlockArgument>(op.getInput());
-    std::string what = source ? "operand " + std::to_string(
-                                                 source.getArgNumber())
-                              : std::string("an operand");
-    out += "  layout: " + what + " copied with axes permuted to [";
+    out += "  layout: " + operandOf(op.getInput()) +
+           " packed into panels of the vector dim, axes [";
     for (auto [i, axis] : llvm::enumerate(op.getPermutation()))
       out += (i ? ", " : "") + std::to_string(axis);
-    out += "] so the vector dim is unit-stride\n";
+    out += "] of its split shape\n";
   });
   (*module)->walk([&](linalg::GenericOp op) {
+    // The einsum's labels name the loop dims (a packed contraction has one
+    // more: the lanes of the split vector dim).
     std::vector<std::string> names;
+    bool einsumDims = op.getNumLoops() == binding.numDims() ||
+                      op.getNumLoops() == binding.numDims() + 1;
     for (unsigned dim = 0; dim < op.getNumLoops(); ++dim)
-      names.push_back(op.getNumLoops() == binding.numDims()
+      names.push_back(einsumDims && dim < binding.numDims()
                           ? binding.dimNames[dim]
                           : "d" + std::to_string(dim));
     if (!options.pipeline.tile || !isTileable(op)) {
@@ -337,6 +350,10 @@ Compiler::describePlan(llvm::StringRef specText,
       return;
     }
     TilePlan plan = planTiles(op, options.pipeline.tiling);
+    if (plan.panelDim && einsumDims) {
+      names[*plan.nDim] = names[*plan.panelDim] + ".lanes";
+      names[*plan.panelDim] += ".panels";
+    }
     out += "  tiles: N (vector dim) = " + names[*plan.nDim];
     if (plan.mDim)
       out += ", M = " + names[*plan.mDim];
