@@ -11,14 +11,37 @@ using namespace mlir;
 using namespace einsum;
 
 bool einsum::isTileable(linalg::GenericOp op) {
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
+  // One or two operands: the register kernel is a (sum of) outer products;
+  // longer products run as scalar loops until they are split into pairs.
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumDpsInputs() > 2)
     return false;
   for (AffineMap map : op.getIndexingMapsArray())
     if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
       return false;
-  AffineMap out = op.getIndexingMapsArray().back();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap out = maps.back();
   if (out.getNumResults() == 0)
     return false;
+  // With two operands every summed dim must be in both (a contraction);
+  // a dim summed in one operand only is summed out before (issue 6).
+  // An operand with only summed dims (a vector against a matrix) may have
+  // one of them: MLIR 22 builds an invalid vector.contract for more.
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (op.getNumDpsInputs() == 2) {
+    for (unsigned dim = 0; dim < op.getNumLoops(); ++dim)
+      if (iterators[dim] == utils::IteratorType::reduction &&
+          (!maps[0].isFunctionOfDim(dim) || !maps[1].isFunctionOfDim(dim)))
+        return false;
+    for (AffineMap map : ArrayRef(maps).drop_back()) {
+      unsigned parallel = 0;
+      for (AffineExpr e : map.getResults())
+        parallel += iterators[cast<AffineDimExpr>(e).getPosition()] ==
+                    utils::IteratorType::parallel;
+      if (parallel == 0 && op.getNumReductionLoops() > 1)
+        return false;
+    }
+  }
   unsigned nDim = cast<AffineDimExpr>(out.getResults().back()).getPosition();
   if (op.getIteratorTypesArray()[nDim] != utils::IteratorType::parallel)
     return false;

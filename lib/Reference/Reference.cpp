@@ -6,31 +6,6 @@
 
 using namespace einsum;
 
-std::vector<int64_t>
-TensorView::contiguousStrides(const std::vector<int64_t> &shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;)
-    strides[i - 1] = strides[i] * shape[i];
-  return strides;
-}
-
-TensorView TensorView::contiguous(const void *data, DType dtype,
-                                  std::vector<int64_t> shape) {
-  TensorView view;
-  view.data = data;
-  view.dtype = dtype;
-  view.strides = contiguousStrides(shape);
-  view.shape = std::move(shape);
-  return view;
-}
-
-int64_t TensorView::numElements() const {
-  int64_t count = 1;
-  for (int64_t size : shape)
-    count *= size;
-  return count;
-}
-
 SpecResult<ReferenceResult>
 einsum::evaluateReference(const Spec &spec,
                           const std::vector<TensorView> &inputs) {
@@ -57,10 +32,12 @@ einsum::evaluateReference(const Spec &spec,
   size_t numDims = binding.numDims();
   std::vector<std::vector<int64_t>> dimStrides(inputs.size(),
                                                std::vector<int64_t>(numDims, 0));
-  for (size_t i = 0; i < inputs.size(); ++i)
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::vector<int64_t> strides = inputs[i].effectiveStrides();
     for (size_t axis = 0; axis < binding.inputDims[i].size(); ++axis)
       if (binding.inputDims[i][axis] != kBroadcastDim)
-        dimStrides[i][binding.inputDims[i][axis]] += inputs[i].strides[axis];
+        dimStrides[i][binding.inputDims[i][axis]] += strides[axis];
+  }
   std::vector<int64_t> outputStrides =
       TensorView::contiguousStrides(result.shape);
 

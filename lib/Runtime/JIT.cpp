@@ -12,6 +12,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Builders.h"
@@ -31,6 +32,7 @@
 
 using namespace mlir;
 using namespace einsum;
+using llvm::Twine;
 
 static constexpr llvm::StringLiteral kEntryName = "einsum_kernel";
 
@@ -63,49 +65,134 @@ static Type elementType(MLIRContext *context, DType dtype) {
   return {};
 }
 
-/// Parses and binds the spec; errors carry the rendered spec and carets.
+/// Parses and binds the spec to the operand shapes; errors carry the
+/// rendered spec and carets.
 static llvm::Expected<std::pair<Spec, Binding>>
-parseAndBind(llvm::StringRef text,
-             const std::vector<std::vector<int64_t>> &shapes) {
+parseAndBind(llvm::StringRef text, const std::vector<OperandType> &operands) {
   std::string_view view(text.data(), text.size());
   SpecResult<Spec> spec = parseSpec(view);
   if (!spec)
     return makeError(spec.error().render(view));
+  std::vector<std::vector<int64_t>> shapes;
+  for (const OperandType &operand : operands)
+    shapes.push_back(operand.shape);
   SpecResult<Binding> binding = bindSpec(*spec, shapes);
   if (!binding)
     return makeError(binding.error().render(view));
   return std::make_pair(std::move(*spec), std::move(*binding));
 }
 
+DType einsum::promoteTypes(DType a, DType b) {
+  if (a == b)
+    return a;
+  bool floatA = isFloat(a), floatB = isFloat(b);
+  if (!floatA && !floatB)
+    return DType::I64;
+  // NumPy: a 32- or 64-bit integer with any float needs f64.
+  if (floatA != floatB)
+    return DType::F64;
+  auto rank = [](DType t) {
+    switch (t) {
+    case DType::F16:
+    case DType::BF16:
+      return 1;
+    case DType::F32:
+      return 2;
+    default:
+      return 3;
+    }
+  };
+  if (rank(a) == rank(b)) // f16 with bf16
+    return DType::F32;
+  return rank(a) > rank(b) ? a : b;
+}
+
+std::string KernelOptions::fingerprint() const {
+  const TilingOptions &t = pipeline.tiling;
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << pipeline.layout << pipeline.tile << pipeline.vectorize
+     << pipeline.genericAllocationFunctions << dynamicShapes << stridedOutput
+     << ':' << t.target.vectorBits << ',' << t.target.numVectorRegisters
+     << ',' << t.target.l1Bytes << ',' << t.target.l2Bytes << ','
+     << t.cacheTileM << ',' << t.cacheTileN << ',' << t.cacheTileK << ','
+     << t.registerTileM << ',' << t.registerTileN;
+  return out;
+}
+
+/// The memref type of an operand as the kernel takes it.
+static MemRefType memrefTypeOf(MLIRContext *context, ArrayRef<int64_t> shape,
+                               DType dtype, bool dynamic, bool strided) {
+  SmallVector<int64_t> sizes(shape.begin(), shape.end());
+  if (dynamic)
+    sizes.assign(shape.size(), ShapedType::kDynamic);
+  Type element = elementType(context, dtype);
+  if (!strided)
+    return MemRefType::get(sizes, element);
+  SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
+  auto layout =
+      StridedLayoutAttr::get(context, ShapedType::kDynamic, strides);
+  return MemRefType::get(sizes, element, layout);
+}
+
+/// Converts a tensor elementwise to the element type `to` (promotion).
+static Value convertTensor(OpBuilder &b, Location loc, Value value, Type to) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type from = type.getElementType();
+  if (from == to)
+    return value;
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, value);
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, to);
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{empty.getType()}, ValueRange{value},
+             ValueRange{empty}, ArrayRef<AffineMap>{identity, identity},
+             iterators,
+             [&](OpBuilder &nb, Location nloc, ValueRange args) {
+               Value x = args[0];
+               Value converted;
+               if (isa<FloatType>(from) && isa<FloatType>(to))
+                 converted = arith::ExtFOp::create(nb, nloc, to, x);
+               else if (isa<IntegerType>(from) && isa<FloatType>(to))
+                 converted = arith::SIToFPOp::create(nb, nloc, to, x);
+               else
+                 converted = arith::ExtSIOp::create(nb, nloc, to, x);
+               linalg::YieldOp::create(nb, nloc, converted);
+             })
+      .getResult(0);
+}
+
 /// Builds
 ///   func.func @einsum_kernel(%in0: memref<...>, ..., %out: memref<...>)
 ///       attributes {llvm.emit_c_interface} {
 ///     %t0 = bufferization.to_tensor %in0 restrict ...
+///     (elementwise conversion of operands to the promoted type)
 ///     %r = einsum.contract "spec" ins(%t0, ...) -> tensor<...>
 ///     bufferization.materialize_in_destination %r in restrict writable %out
 ///   }
 static OwningOpRef<ModuleOp>
 buildKernelModule(MLIRContext *context, const Spec &spec,
                   const Binding &binding,
-                  const std::vector<std::vector<int64_t>> &shapes, DType dtype,
-                  bool dynamic) {
+                  const std::vector<OperandType> &operands,
+                  const KernelOptions &options) {
   OpBuilder b(context);
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  Type element = elementType(context, dtype);
-  bool narrowFloat = dtype == DType::F16 || dtype == DType::BF16;
+  DType common = operands.front().dtype;
+  for (const OperandType &operand : operands)
+    common = promoteTypes(common, operand.dtype);
+  Type element = elementType(context, common);
+  bool dynamic = options.dynamicShapes;
 
-  auto shapeOf = [&](ArrayRef<int64_t> shape) {
-    SmallVector<int64_t> result(shape.begin(), shape.end());
-    if (dynamic)
-      result.assign(shape.size(), ShapedType::kDynamic);
-    return result;
-  };
   SmallVector<Type> argTypes;
-  for (const std::vector<int64_t> &shape : shapes)
-    argTypes.push_back(MemRefType::get(shapeOf(shape), element));
+  for (const OperandType &operand : operands)
+    argTypes.push_back(memrefTypeOf(context, operand.shape, operand.dtype,
+                                    dynamic, operand.strided));
   std::vector<int64_t> outShape = binding.outputShape();
-  auto outMemRef = MemRefType::get(shapeOf(outShape), element);
+  MemRefType outMemRef = memrefTypeOf(context, outShape, common, dynamic,
+                                      options.stridedOutput);
   argTypes.push_back(outMemRef);
 
   b.setInsertionPointToEnd(module->getBody());
@@ -116,16 +203,18 @@ buildKernelModule(MLIRContext *context, const Spec &spec,
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
   SmallVector<Value> tensors;
-  for (size_t i = 0; i < shapes.size(); ++i) {
+  for (size_t i = 0; i < operands.size(); ++i) {
     auto memref = cast<MemRefType>(argTypes[i]);
-    auto tensorType = RankedTensorType::get(memref.getShape(), element);
-    tensors.push_back(bufferization::ToTensorOp::create(
+    auto tensorType =
+        RankedTensorType::get(memref.getShape(), memref.getElementType());
+    Value tensor = bufferization::ToTensorOp::create(
         b, loc, tensorType, body->getArgument(i), /*restrict=*/b.getUnitAttr(),
-        /*writable=*/nullptr));
+        /*writable=*/nullptr);
+    tensors.push_back(convertTensor(b, loc, tensor, element));
   }
   auto resultType = RankedTensorType::get(outMemRef.getShape(), element);
   auto contract = ContractOp::create(b, loc, resultType, spec, tensors);
-  if (narrowFloat)
+  if (common == DType::F16 || common == DType::BF16)
     contract.setAccumulatorTypeAttr(TypeAttr::get(b.getF32Type()));
   bufferization::MaterializeInDestinationOp::create(
       b, loc, /*result=*/Type(), contract.getResult(), body->getArguments().back(),
@@ -138,7 +227,7 @@ buildKernelModule(MLIRContext *context, const Spec &spec,
 // Compiler
 //===----------------------------------------------------------------------===//
 
-Compiler::Compiler() {
+Compiler::Compiler(size_t cacheCapacity) : capacity(cacheCapacity) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -162,10 +251,10 @@ Compiler::~Compiler() = default;
 /// Builds the kernel module and, if `lower`, runs the pipeline on it.
 static llvm::Expected<OwningOpRef<ModuleOp>>
 buildAndLower(MLIRContext *context, const Spec &spec, const Binding &binding,
-              const std::vector<std::vector<int64_t>> &shapes, DType dtype,
+              const std::vector<OperandType> &operands,
               const KernelOptions &options, bool lower) {
-  OwningOpRef<ModuleOp> module = buildKernelModule(
-      context, spec, binding, shapes, dtype, options.dynamicShapes);
+  OwningOpRef<ModuleOp> module =
+      buildKernelModule(context, spec, binding, operands, options);
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
@@ -188,13 +277,14 @@ buildAndLower(MLIRContext *context, const Spec &spec, const Binding &binding,
 
 llvm::Expected<std::string>
 Compiler::emitMLIR(llvm::StringRef specText,
-                   const std::vector<std::vector<int64_t>> &shapes, DType dtype,
+                   const std::vector<OperandType> &operands,
                    const KernelOptions &options, bool lowered) {
-  auto bound = parseAndBind(specText, shapes);
+  auto bound = parseAndBind(specText, operands);
   if (!bound)
     return bound.takeError();
+  std::lock_guard<std::mutex> lock(compileMutex);
   auto module = buildAndLower(context.get(), bound->first, bound->second,
-                              shapes, dtype, options, lowered);
+                              operands, options, lowered);
   if (!module)
     return module.takeError();
   std::string text;
@@ -203,27 +293,47 @@ Compiler::emitMLIR(llvm::StringRef specText,
   return text;
 }
 
-llvm::Expected<std::unique_ptr<Kernel>>
+llvm::Expected<std::shared_ptr<const Kernel>>
 Compiler::compile(llvm::StringRef specText,
+                  const std::vector<OperandType> &operands,
+                  const KernelOptions &options) {
+  std::lock_guard<std::mutex> lock(compileMutex);
+  return compileLocked(specText, operands, options);
+}
+
+llvm::Expected<std::shared_ptr<const Kernel>>
+Compiler::compile(llvm::StringRef spec,
                   const std::vector<std::vector<int64_t>> &shapes, DType dtype,
                   const KernelOptions &options) {
-  auto bound = parseAndBind(specText, shapes);
+  std::vector<OperandType> operands;
+  for (const std::vector<int64_t> &shape : shapes)
+    operands.push_back({dtype, shape, /*strided=*/false});
+  return compile(spec, operands, options);
+}
+
+llvm::Expected<std::shared_ptr<const Kernel>>
+Compiler::compileLocked(llvm::StringRef specText,
+                        const std::vector<OperandType> &operands,
+                        const KernelOptions &options) {
+  if (operands.empty())
+    return makeError("einsum: no operands given");
+  auto bound = parseAndBind(specText, operands);
   if (!bound)
     return bound.takeError();
-  std::unique_ptr<Kernel> kernel(new Kernel());
+  std::shared_ptr<Kernel> kernel(new Kernel());
   kernel->spec_ = bound->first;
-  kernel->dtype_ = dtype;
-  kernel->inputShapes_ = shapes;
-  kernel->outputShape_ = bound->second.outputShape();
-  if (options.dynamicShapes) {
-    for (std::vector<int64_t> &shape : kernel->inputShapes_)
-      shape.assign(shape.size(), kDynamicSize);
-    kernel->outputShape_.assign(kernel->outputShape_.size(), kDynamicSize);
-  }
+  kernel->inputTypes_ = operands;
+  kernel->outputDType_ = operands.front().dtype;
+  for (const OperandType &operand : operands)
+    kernel->outputDType_ = promoteTypes(kernel->outputDType_, operand.dtype);
+  kernel->stridedOutput_ = options.stridedOutput;
+  if (options.dynamicShapes)
+    for (OperandType &operand : kernel->inputTypes_)
+      operand.shape.assign(operand.shape.size(), kDynamicSize);
 
   auto start = std::chrono::steady_clock::now();
   auto module = buildAndLower(context.get(), bound->first, bound->second,
-                              shapes, dtype, options, /*lower=*/true);
+                              operands, options, /*lower=*/true);
   if (!module)
     return module.takeError();
   kernel->pipelineMillis_ = millisSince(start);
@@ -278,7 +388,113 @@ Compiler::compile(llvm::StringRef specText,
   kernel->engine_ = std::move(*engine);
   kernel->entry_ = *entry;
   kernel->codegenMillis_ = millisSince(start);
-  return std::move(kernel);
+  ++misses;
+  return std::shared_ptr<const Kernel>(std::move(kernel));
+}
+
+/// The cache key: canonical spec (label ids in order of first appearance),
+/// operand types, options.
+static std::string cacheKey(llvm::StringRef specText,
+                            const std::vector<OperandType> &operands,
+                            const KernelOptions &options) {
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  SpecResult<Spec> spec =
+      parseSpec(std::string_view(specText.data(), specText.size()));
+  if (spec) {
+    auto term = [&](const Term &t) {
+      for (const Subscript &sub : t.subscripts)
+        os << sub.label << ' ';
+    };
+    for (const Term &t : spec->inputs) {
+      term(t);
+      os << ',';
+    }
+    os << '>';
+    term(spec->output);
+  } else {
+    os << "!" << specText; // errors are not cached anyway
+  }
+  for (const OperandType &operand : operands) {
+    os << '|' << dtypeName(operand.dtype) << (operand.strided ? 's' : 'c');
+    for (int64_t size : operand.shape)
+      os << 'x' << size;
+  }
+  os << '|' << options.fingerprint();
+  return key;
+}
+
+llvm::Expected<std::shared_ptr<const Kernel>>
+Compiler::getKernel(llvm::StringRef specText,
+                    const std::vector<OperandType> &operands,
+                    const KernelOptions &options) {
+  std::string key = cacheKey(specText, operands, options);
+  auto lookup = [&]() -> std::shared_ptr<const Kernel> {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    auto it = cache.find(key);
+    if (it == cache.end())
+      return nullptr;
+    order.splice(order.end(), order, it->second.second);
+    ++hits;
+    return it->second.first;
+  };
+  if (std::shared_ptr<const Kernel> kernel = lookup())
+    return kernel;
+  // Compile once: a thread that waited here finds the kernel cached.
+  std::lock_guard<std::mutex> compileLock(compileMutex);
+  if (std::shared_ptr<const Kernel> kernel = lookup())
+    return kernel;
+  auto kernel = compileLocked(specText, operands, options);
+  if (!kernel)
+    return kernel.takeError();
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  order.push_back(key);
+  cache[key] = {*kernel, std::prev(order.end())};
+  while (cache.size() > capacity) {
+    cache.erase(order.front());
+    order.pop_front();
+  }
+  return *kernel;
+}
+
+size_t Compiler::cacheSize() const {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  return cache.size();
+}
+
+size_t Compiler::cacheHits() const {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  return hits;
+}
+
+size_t Compiler::compilations() const {
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  return misses;
+}
+
+Compiler &Compiler::global() {
+  static Compiler compiler;
+  return compiler;
+}
+
+std::vector<OperandType>
+einsum::operandTypesOf(llvm::ArrayRef<TensorView> inputs) {
+  std::vector<OperandType> types;
+  for (const TensorView &input : inputs)
+    types.push_back({input.dtype, input.shape, !input.isContiguous()});
+  return types;
+}
+
+llvm::Error einsum::einsum(llvm::StringRef spec,
+                           llvm::ArrayRef<TensorView> inputs,
+                           const OutputView &output) {
+  KernelOptions options;
+  options.stridedOutput = !output.asInput().isContiguous();
+  auto kernel =
+      Compiler::global().getKernel(spec, operandTypesOf(inputs), options);
+  if (!kernel)
+    return kernel.takeError();
+  return (*kernel)->run(inputs, output);
 }
 
 /// "a 8, b 32" for the tiled dims of `sizes`.
@@ -295,14 +511,15 @@ static std::string tileList(ArrayRef<int64_t> sizes,
 
 llvm::Expected<std::string>
 Compiler::describePlan(llvm::StringRef specText,
-                       const std::vector<std::vector<int64_t>> &shapes,
-                       DType dtype, const KernelOptions &options) {
-  auto bound = parseAndBind(specText, shapes);
+                       const std::vector<OperandType> &operands,
+                       const KernelOptions &options) {
+  auto bound = parseAndBind(specText, operands);
   if (!bound)
     return bound.takeError();
   const Binding &binding = bound->second;
-  auto module = buildAndLower(context.get(), bound->first, binding, shapes,
-                              dtype, options, /*lower=*/false);
+  std::lock_guard<std::mutex> lock(compileMutex);
+  auto module = buildAndLower(context.get(), bound->first, binding, operands,
+                              options, /*lower=*/false);
   if (!module)
     return module.takeError();
   // The pipeline's first stages: to linalg, and the layout changes.
@@ -384,12 +601,12 @@ Kernel::outputShape(const std::vector<std::vector<int64_t>> &shapes) const {
     return makeError(binding.error().render(spec_.str()));
   for (size_t i = 0; i < shapes.size(); ++i)
     for (size_t axis = 0; axis < shapes[i].size(); ++axis) {
-      int64_t compiled = inputShapes_[i][axis];
+      int64_t compiled = inputTypes_[i].shape[axis];
       if (compiled != kDynamicSize && compiled != shapes[i][axis])
         return makeError("operand " + llvm::Twine(i) + " has shape " +
                          shapeString(shapes[i]) +
                          " but the kernel was compiled for " +
-                         shapeString(inputShapes_[i]));
+                         shapeString(inputTypes_[i].shape));
     }
   return binding->outputShape();
 }
@@ -397,34 +614,44 @@ Kernel::outputShape(const std::vector<std::vector<int64_t>> &shapes) const {
 namespace {
 /// A memref descriptor {allocated, aligned, offset, sizes[], strides[]}.
 struct Descriptor {
-  Descriptor(const void *data, ArrayRef<int64_t> shape) {
+  Descriptor(const void *data, ArrayRef<int64_t> shape,
+             ArrayRef<int64_t> strides) {
     auto pointer = reinterpret_cast<intptr_t>(data);
     fields = {pointer, pointer, 0};
     fields.append(shape.begin(), shape.end());
-    std::vector<int64_t> strides = TensorView::contiguousStrides(
-        std::vector<int64_t>(shape.begin(), shape.end()));
     fields.append(strides.begin(), strides.end());
   }
   SmallVector<int64_t, 16> fields;
 };
 } // namespace
 
-llvm::Error Kernel::run(llvm::ArrayRef<TensorView> inputs, void *output,
-                        llvm::ArrayRef<int64_t> outShape) const {
-  if (inputs.size() != inputShapes_.size())
+/// Checks a view's strides: one per axis.
+static llvm::Error checkStrides(const TensorView &view, const Twine &what) {
+  if (!view.strides.empty() && view.strides.size() != view.shape.size())
+    return makeError(what + " has " + Twine(view.strides.size()) +
+                     " strides for rank " + Twine(view.shape.size()));
+  return llvm::Error::success();
+}
+
+llvm::Error Kernel::run(llvm::ArrayRef<TensorView> inputs,
+                        const OutputView &output) const {
+  if (inputs.size() != inputTypes_.size())
     return makeError("kernel for '" + spec_.str() + "' takes " +
-                     llvm::Twine(inputShapes_.size()) + " operand(s), got " +
+                     llvm::Twine(inputTypes_.size()) + " operand(s), got " +
                      llvm::Twine(inputs.size()));
   std::vector<std::vector<int64_t>> shapes;
   for (auto [i, input] : llvm::enumerate(inputs)) {
-    if (input.dtype != dtype_)
+    const OperandType &type = inputTypes_[i];
+    if (input.dtype != type.dtype)
       return makeError("operand " + llvm::Twine(i) + " has dtype " +
                        dtypeName(input.dtype) + " but the kernel takes " +
-                       dtypeName(dtype_));
-    if (!input.strides.empty() &&
-        input.strides != TensorView::contiguousStrides(input.shape))
+                       dtypeName(type.dtype));
+    if (llvm::Error error = checkStrides(input, "operand " + Twine(i)))
+      return error;
+    if (!type.strided && !input.isContiguous())
       return makeError("operand " + llvm::Twine(i) +
-                       " is not contiguous (row-major)");
+                       " is not contiguous (row-major) but the kernel was "
+                       "compiled for contiguous operands");
     if (!input.data && input.numElements() > 0)
       return makeError("operand " + llvm::Twine(i) + " is a null pointer");
     shapes.push_back(input.shape);
@@ -432,20 +659,47 @@ llvm::Error Kernel::run(llvm::ArrayRef<TensorView> inputs, void *output,
   auto expected = outputShape(shapes);
   if (!expected)
     return expected.takeError();
-  if (std::vector<int64_t>(outShape.begin(), outShape.end()) != *expected)
-    return makeError("output has shape " +
-                     shapeString({outShape.begin(), outShape.end()}) +
+
+  TensorView out = output.asInput();
+  if (output.dtype != outputDType_)
+    return makeError(Twine("output has dtype ") + dtypeName(output.dtype) +
+                     " but the einsum gives " + dtypeName(outputDType_));
+  if (out.shape != *expected)
+    return makeError("output has shape " + shapeString(out.shape) +
                      " but the einsum gives " + shapeString(*expected));
-  int64_t outElements = 1;
-  for (int64_t size : outShape)
-    outElements *= size;
-  if (!output && outElements > 0)
+  if (llvm::Error error = checkStrides(out, "output"))
+    return error;
+  if (!stridedOutput_ && !out.isContiguous())
+    return makeError("output is not contiguous (row-major) but the kernel "
+                     "was compiled for a contiguous output");
+  int64_t outElements = out.numElements();
+  if (!output.data && outElements > 0)
     return makeError("output is a null pointer");
+  // The output must not overlap itself, and must fit its buffer.
+  std::vector<int64_t> outStrides = out.effectiveStrides();
+  int64_t lowest = 0, highest = 0;
+  for (size_t axis = 0; axis < out.shape.size(); ++axis) {
+    if (out.shape[axis] > 1 && outStrides[axis] == 0)
+      return makeError("output axis " + Twine(axis) +
+                       " has stride 0: its elements would overlap");
+    int64_t reach = (out.shape[axis] - 1) * outStrides[axis];
+    (reach < 0 ? lowest : highest) += out.shape[axis] > 0 ? reach : 0;
+  }
+  if (output.capacityBytes && outElements > 0 &&
+      size_t(highest - lowest + 1) * dtypeSize(outputDType_) >
+          output.capacityBytes)
+    return makeError("output view reaches " +
+                     Twine((highest - lowest + 1) * dtypeSize(outputDType_)) +
+                     " bytes but its buffer holds " +
+                     Twine(output.capacityBytes));
+  if (outElements == 0)
+    return llvm::Error::success();
 
   SmallVector<Descriptor> descriptors;
   for (const TensorView &input : inputs)
-    descriptors.emplace_back(input.data, input.shape);
-  descriptors.emplace_back(output, outShape);
+    descriptors.emplace_back(input.data, input.shape,
+                             input.effectiveStrides());
+  descriptors.emplace_back(output.data, out.shape, outStrides);
   SmallVector<void *> pointers, args;
   for (Descriptor &descriptor : descriptors)
     pointers.push_back(descriptor.fields.data());

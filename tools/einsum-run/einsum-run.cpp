@@ -360,20 +360,14 @@ int main(int argc, char **argv) {
   // Inputs: files or random.
   std::vector<std::vector<int64_t>> shapes;
   std::vector<AlignedBuffer> buffers;
-  DType dtype = options.dtype;
+  std::vector<DType> dtypes;
   if (!options.inputs.empty()) {
     for (const std::string &path : options.inputs) {
       NpyArray array;
       std::string error;
       if (!readNpy(path, array, error))
         return inputError(error);
-      if (&path != &options.inputs.front() && array.dtype != dtype)
-        return inputError(path + ": dtype " +
-                          std::string(dtypeName(array.dtype)) +
-                          " differs from the first input's " +
-                          std::string(dtypeName(dtype)) +
-                          "; mixed dtypes are not supported yet");
-      dtype = array.dtype;
+      dtypes.push_back(array.dtype);
       shapes.push_back(array.shape);
       buffers.emplace_back(array.data.size());
       if (!buffers.back())
@@ -400,17 +394,25 @@ int main(int argc, char **argv) {
       int64_t count = 1;
       for (int64_t size : shape)
         count *= size;
-      buffers.emplace_back(size_t(count) * dtypeSize(dtype));
+      dtypes.push_back(options.dtype);
+      buffers.emplace_back(size_t(count) * dtypeSize(options.dtype));
       if (!buffers.back())
         return inputError("out of memory for operand of shape " +
                           shapeString(shape));
-      fillRandom(buffers.back(), dtype, count, rng);
+      fillRandom(buffers.back(), options.dtype, count, rng);
     }
   }
 
   SpecResult<Binding> binding = bindSpec(*spec, shapes);
   if (!binding)
     return inputError(binding.error().render(specView));
+  // The result type: NumPy's promotion of the operand types.
+  DType dtype = dtypes.front();
+  for (DType operand : dtypes)
+    dtype = promoteTypes(dtype, operand);
+  std::vector<OperandType> operands;
+  for (size_t i = 0; i < shapes.size(); ++i)
+    operands.push_back({dtypes[i], shapes[i], /*strided=*/false});
   // FLOPs: per point of the loop nest, (operands - 1) multiplies and an add.
   double iterations = 1;
   for (int64_t size : binding->dimSizes)
@@ -430,8 +432,7 @@ int main(int argc, char **argv) {
   }
 
   if (options.explain) {
-    auto plan = compiler.describePlan(options.spec, shapes, dtype,
-                                      kernelOptions);
+    auto plan = compiler.describePlan(options.spec, operands, kernelOptions);
     if (!plan)
       return inputError(llvm::toString(plan.takeError()));
     if (options.json) {
@@ -455,7 +456,7 @@ int main(int argc, char **argv) {
       return 0;
   }
 
-  auto kernel = compiler.compile(options.spec, shapes, dtype, kernelOptions);
+  auto kernel = compiler.compile(options.spec, operands, kernelOptions);
   if (!kernel)
     return inputError(llvm::toString(kernel.takeError()));
   double compileMillis =
@@ -471,9 +472,12 @@ int main(int argc, char **argv) {
                       shapeString(outShape));
   std::vector<TensorView> views;
   for (size_t i = 0; i < shapes.size(); ++i)
-    views.push_back(TensorView::contiguous(buffers[i].data(), dtype, shapes[i]));
+    views.push_back(
+        TensorView::contiguous(buffers[i].data(), dtypes[i], shapes[i]));
+  OutputView outView = OutputView::contiguous(result.data(), dtype, outShape);
+  outView.capacityBytes = result.size();
   auto runOnce = [&]() -> llvm::Error {
-    return (*kernel)->run(views, result.data(), outShape);
+    return (*kernel)->run(views, outView);
   };
   if (llvm::Error error = runOnce())
     return inputError(llvm::toString(std::move(error)));

@@ -1,8 +1,13 @@
-//===- JITTest.cpp - Tests for the JIT compiler and kernels ---------------===//
+//===- JITTest.cpp - Tests for the JIT compiler, kernels and cache --------===//
 
+#include "Einsum/Reference/Reference.h"
 #include "Einsum/Runtime/JIT.h"
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <random>
+#include <thread>
 
 using namespace einsum;
 
@@ -10,6 +15,14 @@ namespace {
 
 std::string message(llvm::Error error) {
   return error ? llvm::toString(std::move(error)) : "";
+}
+
+template <typename T>
+OutputView outputOf(std::vector<T> &buffer, DType dtype,
+                    std::vector<int64_t> shape) {
+  OutputView view = OutputView::contiguous(buffer.data(), dtype, shape);
+  view.capacityBytes = buffer.size() * sizeof(T);
+  return view;
 }
 
 TEST(JIT, CompilesAndRunsAMatmul) {
@@ -21,7 +34,7 @@ TEST(JIT, CompilesAndRunsAMatmul) {
   EXPECT_EQ(message((*kernel)->run(
                 {TensorView::contiguous(a.data(), DType::F32, {2, 3}),
                  TensorView::contiguous(b.data(), DType::F32, {3, 2})},
-                c.data(), {2, 2})),
+                outputOf(c, DType::F32, {2, 2}))),
             "");
   EXPECT_EQ(c, (std::vector<float>{4, 5, 10, 11}));
 }
@@ -33,15 +46,63 @@ TEST(JIT, DynamicKernelRunsOnManyShapes) {
   auto kernel = compiler.compile("i,i->", {{4}, {4}}, DType::F64, options);
   ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
   for (int64_t n : {1, 7, 100}) {
-    std::vector<double> x(n, 2.0);
-    double out = 0;
+    std::vector<double> x(n, 2.0), out(1);
     ASSERT_EQ(message((*kernel)->run(
                   {TensorView::contiguous(x.data(), DType::F64, {n}),
                    TensorView::contiguous(x.data(), DType::F64, {n})},
-                  &out, {})),
+                  outputOf(out, DType::F64, {}))),
               "");
-    EXPECT_EQ(out, 4.0 * n);
+    EXPECT_EQ(out[0], 4.0 * n);
   }
+}
+
+TEST(JIT, StridedViewsWithoutCopies) {
+  // a: a 3x2 view of the transpose of a 2x4 buffer's first 3 columns.
+  std::vector<float> buffer = {1, 2, 3, 100, 4, 5, 6, 200};
+  TensorView transposed{buffer.data(), DType::F32, {3, 2}, {1, 4}};
+  std::vector<float> ones = {1, 1};
+  TensorView broadcast{ones.data(), DType::F32, {2, 5}, {1, 0}};
+  // out[i, k] = sum_j a[i, j] * 1, written into every other column.
+  std::vector<float> out(3 * 10, -7);
+  OutputView strided{out.data(), DType::F32, {3, 5}, {10, 2}};
+  strided.capacityBytes = out.size() * sizeof(float);
+  ASSERT_EQ(message(einsum::einsum("ij,jk->ik", {transposed, broadcast},
+                                   strided)),
+            "");
+  for (int i = 0; i < 3; ++i)
+    for (int k = 0; k < 10; ++k)
+      EXPECT_EQ(out[i * 10 + k], k % 2 ? -7.0f : float(2 * i + 5))
+          << i << "," << k;
+  // Negative strides: the rows of the buffer in reverse.
+  TensorView reversed{buffer.data() + 4, DType::F32, {2, 3}, {-4, 1}};
+  std::vector<float> sums(2);
+  ASSERT_EQ(message(einsum::einsum("ij->i", {reversed},
+                                   outputOf(sums, DType::F32, {2}))),
+            "");
+  EXPECT_EQ(sums, (std::vector<float>{15, 6}));
+}
+
+TEST(JIT, MixedTypesPromoteLikeNumPy) {
+  EXPECT_EQ(promoteTypes(DType::F16, DType::F32), DType::F32);
+  EXPECT_EQ(promoteTypes(DType::I32, DType::F32), DType::F64);
+  EXPECT_EQ(promoteTypes(DType::I32, DType::I64), DType::I64);
+  EXPECT_EQ(promoteTypes(DType::BF16, DType::F16), DType::F32);
+  EXPECT_EQ(promoteTypes(DType::BF16, DType::F64), DType::F64);
+  std::vector<int32_t> a = {1, 2, 3};
+  std::vector<float> b = {0.5f, 0.25f, 2.0f};
+  std::vector<double> out(1);
+  ASSERT_EQ(message(einsum::einsum(
+                "i,i->", {TensorView::contiguous(a.data(), DType::I32, {3}),
+                          TensorView::contiguous(b.data(), DType::F32, {3})},
+                outputOf(out, DType::F64, {}))),
+            "");
+  EXPECT_EQ(out[0], 7.0);
+  std::vector<float> wrong(1);
+  EXPECT_EQ(message(einsum::einsum(
+                "i,i->", {TensorView::contiguous(a.data(), DType::I32, {3}),
+                          TensorView::contiguous(b.data(), DType::F32, {3})},
+                outputOf(wrong, DType::F32, {}))),
+            "output has dtype f32 but the einsum gives f64");
 }
 
 TEST(JIT, CompileErrorsNameTheCulprit) {
@@ -55,6 +116,9 @@ TEST(JIT, CompileErrorsNameTheCulprit) {
   ASSERT_FALSE(static_cast<bool>(syntax));
   EXPECT_NE(llvm::toString(syntax.takeError()).find("invalid character '%'"),
             std::string::npos);
+  auto none = compiler.compile("->", std::vector<OperandType>{});
+  ASSERT_FALSE(static_cast<bool>(none));
+  EXPECT_EQ(llvm::toString(none.takeError()), "einsum: no operands given");
 }
 
 TEST(JIT, RunErrors) {
@@ -63,27 +127,219 @@ TEST(JIT, RunErrors) {
   ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
   std::vector<float> a(6), out(2);
   auto view = TensorView::contiguous(a.data(), DType::F32, {2, 3});
-  EXPECT_EQ(message((*kernel)->run({view, view}, out.data(), {2})),
+  auto run = [&](std::vector<TensorView> inputs, OutputView output) {
+    return message((*kernel)->run(inputs, output));
+  };
+  OutputView good = outputOf(out, DType::F32, {2});
+  EXPECT_EQ(run({view}, good), "");
+  EXPECT_EQ(run({view, view}, good),
             "kernel for 'ij->i' takes 1 operand(s), got 2");
-  EXPECT_EQ(message((*kernel)->run(
-                {TensorView::contiguous(a.data(), DType::F32, {3, 2})},
-                out.data(), {3})),
+  EXPECT_EQ(run({TensorView::contiguous(a.data(), DType::F32, {3, 2})}, good),
             "operand 0 has shape 3x2 but the kernel was compiled for 2x3");
-  EXPECT_EQ(message((*kernel)->run(
-                {TensorView::contiguous(nullptr, DType::F32, {2, 3})},
-                out.data(), {2})),
+  EXPECT_EQ(run({TensorView::contiguous(nullptr, DType::F32, {2, 3})}, good),
             "operand 0 is a null pointer");
-  EXPECT_EQ(message((*kernel)->run({view}, nullptr, {2})),
-            "output is a null pointer");
-  EXPECT_EQ(message((*kernel)->run({view}, out.data(), {3})),
-            "output has shape 3 but the einsum gives 2");
-  EXPECT_EQ(message((*kernel)->run(
-                {TensorView::contiguous(a.data(), DType::F64, {2, 3})},
-                out.data(), {2})),
+  EXPECT_EQ(run({TensorView::contiguous(a.data(), DType::F64, {2, 3})}, good),
             "operand 0 has dtype f64 but the kernel takes f32");
-  TensorView strided{a.data(), DType::F32, {2, 3}, {1, 2}};
-  EXPECT_EQ(message((*kernel)->run({strided}, out.data(), {2})),
-            "operand 0 is not contiguous (row-major)");
+  EXPECT_EQ(run({TensorView{a.data(), DType::F32, {2, 3}, {1, 2}}}, good),
+            "operand 0 is not contiguous (row-major) but the kernel was "
+            "compiled for contiguous operands");
+  EXPECT_EQ(run({TensorView{a.data(), DType::F32, {2, 3}, {1}}}, good),
+            "operand 0 has 1 strides for rank 2");
+  EXPECT_EQ(run({view}, OutputView::contiguous(nullptr, DType::F32, {2})),
+            "output is a null pointer");
+  EXPECT_EQ(run({view}, outputOf(out, DType::F32, {3})),
+            "output has shape 3 but the einsum gives 2");
+  OutputView small = good;
+  small.capacityBytes = 4;
+  EXPECT_EQ(run({view}, small),
+            "output view reaches 8 bytes but its buffer holds 4");
+}
+
+TEST(JIT, StridedOutputErrors) {
+  std::vector<float> a(6), out(8);
+  auto view = TensorView::contiguous(a.data(), DType::F32, {2, 3});
+  OutputView overlap{out.data(), DType::F32, {2}, {0}};
+  EXPECT_EQ(message(einsum::einsum("ij->i", {view}, overlap)),
+            "output axis 0 has stride 0: its elements would overlap");
+  OutputView outside{out.data(), DType::F32, {2}, {8}};
+  outside.capacityBytes = out.size() * sizeof(float);
+  EXPECT_EQ(message(einsum::einsum("ij->i", {view}, outside)),
+            "output view reaches 36 bytes but its buffer holds 32");
+}
+
+TEST(JIT, CacheSharesCanonicalSpecs) {
+  Compiler compiler;
+  std::vector<OperandType> operands = {{DType::F32, {4, 5}}, {DType::F32, {5, 6}}};
+  auto k1 = compiler.getKernel("ij,jk->ik", operands);
+  auto k2 = compiler.getKernel("ab, bc -> ac", operands);
+  auto k3 = compiler.getKernel("ij,jk", operands);
+  ASSERT_TRUE(k1 && k2 && k3);
+  EXPECT_EQ(k1->get(), k2->get());
+  EXPECT_EQ(k1->get(), k3->get());
+  auto other = compiler.getKernel("ij,jk->ki", {{DType::F32, {4, 5}}, {DType::F32, {5, 6}}});
+  ASSERT_TRUE(static_cast<bool>(other));
+  EXPECT_NE(k1->get(), other->get());
+  EXPECT_EQ(compiler.compilations(), 2u);
+  EXPECT_EQ(compiler.cacheHits(), 2u);
+}
+
+TEST(JIT, CacheIsBounded) {
+  Compiler compiler(/*cacheCapacity=*/2);
+  for (int64_t n : {2, 3, 4})
+    ASSERT_TRUE(static_cast<bool>(
+        compiler.getKernel("i->", {{DType::F32, {n}}})));
+  EXPECT_EQ(compiler.cacheSize(), 2u);
+  // The least recently used (n = 2) was evicted and compiles again.
+  ASSERT_TRUE(static_cast<bool>(compiler.getKernel("i->", {{DType::F32, {2}}})));
+  EXPECT_EQ(compiler.compilations(), 4u);
+}
+
+TEST(JIT, ConcurrentCompileAndRunFromEightThreads) {
+  Compiler compiler;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      // Two specs shared by all threads, with a per-thread size for one.
+      for (int round = 0; round < 3; ++round) {
+        int64_t n = 8 + (t % 2);
+        std::vector<float> a(n * n, 1.0f), out(n);
+        auto kernel = compiler.getKernel(
+            round % 2 ? "ij->i" : "ab->a", {{DType::F32, {n, n}}});
+        if (!kernel) {
+          llvm::consumeError(kernel.takeError());
+          ++failures;
+          continue;
+        }
+        OutputView view = OutputView::contiguous(out.data(), DType::F32, {n});
+        if (llvm::Error e = (*kernel)->run(
+                {TensorView::contiguous(a.data(), DType::F32, {n, n})}, view)) {
+          llvm::consumeError(std::move(e));
+          ++failures;
+        }
+        for (float v : out)
+          if (v != float(n))
+            ++failures;
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  // One kernel per size, each compiled once.
+  EXPECT_EQ(compiler.compilations(), 2u);
+}
+
+//===----------------------------------------------------------------------===//
+// Differential tests: random einsums against the reference evaluator.
+//===----------------------------------------------------------------------===//
+
+/// A random valid einsum: 1-4 operands over up to 6 labels, repeated labels,
+/// sometimes '...', implicit or explicit output; sizes 1-5.
+struct RandomEinsum {
+  std::string spec;
+  std::vector<std::vector<int64_t>> shapes;
+};
+
+RandomEinsum randomEinsum(std::mt19937 &rng) {
+  auto pick = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
+  int numLabels = pick(1, 6);
+  std::vector<int64_t> sizes;
+  for (int i = 0; i < numLabels; ++i)
+    sizes.push_back(pick(1, 5));
+  bool ellipsis = pick(0, 3) == 0;
+  std::vector<int64_t> ellipsisDims;
+  if (ellipsis)
+    for (int i = pick(0, 2); i > 0; --i)
+      ellipsisDims.push_back(pick(1, 3));
+  RandomEinsum result;
+  int numOperands = pick(1, 4);
+  std::vector<int> used(numLabels, 0);
+  for (int op = 0; op < numOperands; ++op) {
+    if (op)
+      result.spec += ',';
+    std::vector<int64_t> shape;
+    int rank = pick(0, 3);
+    bool withEllipsis = ellipsis && pick(0, 1);
+    int ellipsisAt = withEllipsis ? pick(0, rank) : -1;
+    for (int axis = 0; axis <= rank; ++axis) {
+      if (axis == ellipsisAt) {
+        result.spec += "...";
+        // Right-aligned broadcasting: a suffix of the dims, size 1 allowed.
+        size_t keep = pick(0, int(ellipsisDims.size()));
+        for (size_t d = ellipsisDims.size() - keep; d < ellipsisDims.size(); ++d)
+          shape.push_back(pick(0, 3) == 0 ? 1 : ellipsisDims[d]);
+      }
+      if (axis == rank)
+        break;
+      int label = pick(0, numLabels - 1);
+      ++used[label];
+      result.spec += char('a' + label);
+      shape.push_back(sizes[label]);
+    }
+    result.shapes.push_back(shape);
+  }
+  if (pick(0, 2) == 0)
+    return result; // implicit output
+  result.spec += "->";
+  bool anyEllipsis = result.spec.find("...") != std::string::npos;
+  if (anyEllipsis)
+    result.spec += "...";
+  for (int label = 0; label < numLabels; ++label)
+    if (used[label] && pick(0, 1))
+      result.spec += char('a' + label);
+  return result;
+}
+
+TEST(JITDifferential, RandomEinsumsMatchTheReference) {
+  Compiler compiler;
+  std::mt19937 rng(::testing::GTEST_FLAG(random_seed) ? ::testing::GTEST_FLAG(random_seed) : 2026);
+  int compared = 0;
+  for (int i = 0; i < 300; ++i) {
+    RandomEinsum e = randomEinsum(rng);
+    DType dtype = i % 3 == 0 ? DType::F64 : DType::F32;
+    SpecResult<Spec> spec = parseSpec(e.spec);
+    ASSERT_TRUE(static_cast<bool>(spec)) << e.spec;
+    if (!bindSpec(*spec, e.shapes))
+      continue; // e.g. '...' of unequal broadcast sizes
+    std::vector<std::vector<double>> data;
+    std::vector<TensorView> views;
+    std::uniform_real_distribution<double> value(-1, 1);
+    for (const std::vector<int64_t> &shape : e.shapes) {
+      int64_t count = 1;
+      for (int64_t s : shape)
+        count *= s;
+      data.emplace_back(count);
+      std::vector<char> raw(count * dtypeSize(dtype));
+      for (double &v : data.back())
+        v = value(rng);
+    }
+    // Stored in the dtype; views over those buffers.
+    std::vector<std::vector<char>> buffers;
+    for (size_t op = 0; op < e.shapes.size(); ++op) {
+      buffers.emplace_back(data[op].size() * dtypeSize(dtype) + 1);
+      for (size_t k = 0; k < data[op].size(); ++k)
+        storeDouble(buffers.back().data(), dtype, k, data[op][k]);
+      views.push_back(
+          TensorView::contiguous(buffers.back().data(), dtype, e.shapes[op]));
+    }
+    SpecResult<ReferenceResult> reference = evaluateReference(*spec, views);
+    ASSERT_TRUE(static_cast<bool>(reference)) << e.spec;
+    std::vector<char> out(reference->values.size() * dtypeSize(dtype) + 1);
+    OutputView view =
+        OutputView::contiguous(out.data(), dtype, reference->shape);
+    auto kernel = compiler.getKernel(e.spec, operandTypesOf(views));
+    ASSERT_TRUE(static_cast<bool>(kernel))
+        << e.spec << ": " << llvm::toString(kernel.takeError());
+    ASSERT_EQ(message((*kernel)->run(views, view)), "") << e.spec;
+    Comparison c = compareToReference(*reference, out.data(), dtype,
+                                      defaultTolerance(dtype));
+    EXPECT_TRUE(c.withinTolerance)
+        << e.spec << " error " << c.maxRelativeError;
+    ++compared;
+  }
+  EXPECT_GT(compared, 200);
 }
 
 } // namespace

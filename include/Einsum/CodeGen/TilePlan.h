@@ -65,8 +65,9 @@ struct TilePlan {
   bool singleKTile = false;
 };
 
-/// True if the generic is one this code generator tiles and vectorizes: an
-/// output of rank >= 1 whose innermost axis is a parallel dim, projected
+/// True if the generic is one this code generator tiles and vectorizes: one
+/// or two operands, an output of rank >= 1 whose innermost axis is a
+/// parallel dim, projected
 /// permutation indexing maps (no diagonals, no broadcast constants), and
 /// int or float elements.
 bool isTileable(mlir::linalg::GenericOp op);

@@ -12,24 +12,11 @@
 
 #include "Einsum/Spec/Spec.h"
 #include "Einsum/Support/DType.h"
+#include "Einsum/Support/TensorView.h"
 
 #include <vector>
 
 namespace einsum {
-
-/// A view of caller memory: element strides (may be 0 or negative).
-struct TensorView {
-  const void *data = nullptr;
-  DType dtype = DType::F32;
-  std::vector<int64_t> shape;
-  std::vector<int64_t> strides;
-
-  /// Row-major strides of `shape`.
-  static std::vector<int64_t> contiguousStrides(const std::vector<int64_t> &shape);
-  static TensorView contiguous(const void *data, DType dtype,
-                               std::vector<int64_t> shape);
-  int64_t numElements() const;
-};
 
 /// The exact result, row-major over the output shape.
 struct ReferenceResult {

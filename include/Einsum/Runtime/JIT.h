@@ -4,20 +4,37 @@
 // the one einsum-to-LLVM pipeline, and compiles it to native code for the
 // host CPU with MLIR's ExecutionEngine.
 //
+//   einsum::Compiler compiler;                       // owns an MLIR context
+//   auto kernel = compiler.getKernel("ij,jk->ik",    // cached, thread-safe
+//       {{DType::F32, {64, 32}}, {DType::F32, {32, 16}}});
+//   if (!kernel) ... llvm::toString(kernel.takeError()) ...
+//   llvm::Error err = (*kernel)->run({a, b}, out);    // TensorViews, OutputView
+//
+//   // or in one call, through a process-wide compiler:
+//   llvm::Error err = einsum::einsum("ij,jk->ik", {a, b}, out);
+//
+// Errors are llvm::Error values naming the operand and label at fault;
+// nothing aborts, and nothing is written outside the output view.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef EINSUM_RUNTIME_JIT_H
 #define EINSUM_RUNTIME_JIT_H
 
 #include "Einsum/CodeGen/Pipeline.h"
-#include "Einsum/Reference/Reference.h"
+#include "Einsum/Spec/Spec.h"
 #include "Einsum/Support/DType.h"
+#include "Einsum/Support/TensorView.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
+#include <list>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,24 +45,47 @@ class MLIRContext;
 
 namespace einsum {
 
+/// NumPy's type promotion for einsum's element types (bf16 promotes like
+/// f16, and bf16 with f16 gives f32). The result type of an einsum is the
+/// promotion of its operand types.
+DType promoteTypes(DType a, DType b);
+
+/// What a kernel is compiled for, per operand.
+struct OperandType {
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+  /// Arbitrary strides (any view) rather than row-major contiguous. Strided
+  /// kernels accept every view; contiguous ones are faster.
+  bool strided = false;
+
+  bool operator<(const OperandType &other) const {
+    return std::tie(dtype, shape, strided) <
+           std::tie(other.dtype, other.shape, other.strided);
+  }
+};
+
 struct KernelOptions {
   /// The code generation pipeline's options.
   EinsumToLLVMOptions pipeline;
   /// Compile for any sizes (memrefs with '?' dims) instead of the given ones.
   bool dynamicShapes = false;
+  /// The output may be any view (else it must be contiguous).
+  bool stridedOutput = false;
+
+  /// A string that differs whenever two option sets compile differently.
+  std::string fingerprint() const;
 };
 
-/// A compiled einsum. Thread-compatible: run() may be called concurrently.
+/// A compiled einsum. Immutable; run() may be called from many threads.
 class Kernel {
 public:
   ~Kernel();
 
   const Spec &spec() const { return spec_; }
-  DType dtype() const { return dtype_; }
-  /// The operand shapes it was compiled for (kDynamicSize where dynamic).
-  const std::vector<std::vector<int64_t>> &inputShapes() const {
-    return inputShapes_;
-  }
+  /// The operand types it was compiled for (kDynamicSize in dynamic dims).
+  const std::vector<OperandType> &inputTypes() const { return inputTypes_; }
+  /// The element type of the output (the promotion of the input types).
+  DType outputDType() const { return outputDType_; }
   /// Milliseconds spent compiling: MLIR pipeline, and LLVM to machine code.
   double pipelineMillis() const { return pipelineMillis_; }
   double codegenMillis() const { return codegenMillis_; }
@@ -55,53 +95,102 @@ public:
   llvm::Expected<std::vector<int64_t>>
   outputShape(const std::vector<std::vector<int64_t>> &shapes) const;
 
-  /// Runs on contiguous row-major buffers of the kernel's dtype. Checks the
-  /// buffer count, null pointers, and shapes against the kernel.
-  llvm::Error run(llvm::ArrayRef<TensorView> inputs, void *output,
-                  llvm::ArrayRef<int64_t> outputShape) const;
+  /// Runs on the caller's buffers. Checks the buffer count, null pointers,
+  /// element types, strides (for contiguous kernels) and shapes against the
+  /// kernel, and that the output view stays within its capacity and does
+  /// not overlap itself.
+  llvm::Error run(llvm::ArrayRef<TensorView> inputs,
+                  const OutputView &output) const;
 
 private:
   friend class Compiler;
   Kernel() = default;
 
   Spec spec_;
-  DType dtype_ = DType::F32;
-  std::vector<std::vector<int64_t>> inputShapes_;
-  std::vector<int64_t> outputShape_;
+  std::vector<OperandType> inputTypes_;
+  DType outputDType_ = DType::F32;
+  bool stridedOutput_ = false;
   std::unique_ptr<mlir::ExecutionEngine> engine_;
   void (*entry_)(void **) = nullptr;
   double pipelineMillis_ = 0;
   double codegenMillis_ = 0;
 };
 
-/// Owns an MLIR context; compiles kernels. Not thread-safe.
+/// Owns an MLIR context and a kernel cache. Thread-safe: any number of
+/// threads may compile and run at once; compilation is serialized, and a
+/// kernel requested by several threads is compiled once.
 class Compiler {
 public:
-  Compiler();
+  /// At most this many kernels stay cached (least recently used evicted).
+  static constexpr size_t kDefaultCacheCapacity = 256;
+
+  explicit Compiler(size_t cacheCapacity = kDefaultCacheCapacity);
   ~Compiler();
 
-  /// Compiles `spec` for operands of `shapes` and `dtype` (f16/bf16
-  /// accumulate in f32; the output has the input dtype).
-  llvm::Expected<std::unique_ptr<Kernel>>
+  /// The process-wide compiler behind einsum::einsum().
+  static Compiler &global();
+
+  /// Compiles `spec` for these operands (not cached).
+  llvm::Expected<std::shared_ptr<const Kernel>>
+  compile(llvm::StringRef spec, const std::vector<OperandType> &operands,
+          const KernelOptions &options = {});
+
+  /// Like compile(), through the cache. The key is the canonical spec
+  /// (labels renamed in order of appearance, so "ij,jk->ik" and
+  /// "ab,bc->ac" share a kernel), the operand types and the options.
+  llvm::Expected<std::shared_ptr<const Kernel>>
+  getKernel(llvm::StringRef spec, const std::vector<OperandType> &operands,
+            const KernelOptions &options = {});
+
+  /// Convenience: contiguous operands of one dtype.
+  llvm::Expected<std::shared_ptr<const Kernel>>
   compile(llvm::StringRef spec, const std::vector<std::vector<int64_t>> &shapes,
           DType dtype, const KernelOptions &options = {});
 
   /// The MLIR module compile() would lower (the einsum on memrefs), as text;
   /// with `lowered`, after the pipeline.
-  llvm::Expected<std::string>
-  emitMLIR(llvm::StringRef spec, const std::vector<std::vector<int64_t>> &shapes,
-           DType dtype, const KernelOptions &options = {}, bool lowered = false);
+  llvm::Expected<std::string> emitMLIR(llvm::StringRef spec,
+                                       const std::vector<OperandType> &operands,
+                                       const KernelOptions &options = {},
+                                       bool lowered = false);
 
-  /// How the einsum will be compiled: operands copied to a new layout, and
-  /// the roles and tile sizes of the loop dims. One item per line.
+  /// How the einsum will be compiled: operands packed into panels, and the
+  /// roles and tile sizes of the loop dims. One item per line.
   llvm::Expected<std::string>
-  describePlan(llvm::StringRef spec,
-               const std::vector<std::vector<int64_t>> &shapes, DType dtype,
+  describePlan(llvm::StringRef spec, const std::vector<OperandType> &operands,
                const KernelOptions &options = {});
 
+  /// Cache statistics.
+  size_t cacheSize() const;
+  size_t cacheHits() const;
+  size_t compilations() const;
+
 private:
+  llvm::Expected<std::shared_ptr<const Kernel>>
+  compileLocked(llvm::StringRef spec, const std::vector<OperandType> &operands,
+                const KernelOptions &options);
+
   std::unique_ptr<mlir::MLIRContext> context;
+  /// Serializes all use of the MLIR context.
+  std::mutex compileMutex;
+  /// Guards the cache.
+  mutable std::mutex cacheMutex;
+  size_t capacity;
+  /// Least recently used first.
+  std::list<std::string> order;
+  std::map<std::string,
+           std::pair<std::shared_ptr<const Kernel>, std::list<std::string>::iterator>>
+      cache;
+  size_t hits = 0, misses = 0;
 };
+
+/// The operand types of these views (strided unless contiguous).
+std::vector<OperandType> operandTypesOf(llvm::ArrayRef<TensorView> inputs);
+
+/// Computes `spec` on `inputs` into `output` in one call: compiles through
+/// the process-wide compiler's cache and runs.
+llvm::Error einsum(llvm::StringRef spec, llvm::ArrayRef<TensorView> inputs,
+                   const OutputView &output);
 
 } // namespace einsum
 
