@@ -361,6 +361,9 @@ Compiler::compileLocked(llvm::StringRef specText,
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // No debugger/profiler registration (it costs compile time).
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
   const char *dumpPath = std::getenv("EINSUM_DUMP_OBJECT");
   engineOptions.enableObjectDump = dumpPath != nullptr;
   auto engine = ExecutionEngine::create(**module, engineOptions, std::move(*tm));
@@ -473,8 +476,10 @@ size_t Compiler::compilations() const {
 }
 
 Compiler &Compiler::global() {
-  static Compiler compiler;
-  return compiler;
+  // Never destroyed: tearing JIT engines down during static destruction
+  // runs LLVM code after LLVM's own statics are gone.
+  static Compiler *compiler = new Compiler();
+  return *compiler;
 }
 
 std::vector<OperandType>
