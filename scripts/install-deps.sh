@@ -8,6 +8,7 @@ packages=(
   cmake ninja-build g++ python3
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libgtest-dev
+  python3-numpy   # the tests' independent oracle for einsum-run on .npy files
 )
 # Callers add more (e.g. the benchmark's peers) through EXTRA_PACKAGES.
 read -r -a extra <<< "${EXTRA_PACKAGES:-}"

@@ -23,6 +23,13 @@ tool_dirs = [config.einsum_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["einsum-opt", "einsum-run"], tool_dirs)
 llvm_config.add_tool_substitutions(["llvm-objdump"], [config.llvm_tools_dir])
 
+# Debian's Python with NumPy, the independent oracle of the .npy tests.
+import subprocess
+config.substitutions.append(("%python", "/usr/bin/python3"))
+if subprocess.run(["/usr/bin/python3", "-c", "import numpy"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("numpy")
+
 # Host CPU features, for tests of the native code itself.
 try:
     with open("/proc/cpuinfo") as cpuinfo:
