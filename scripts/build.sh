@@ -8,5 +8,6 @@ jobs="${JOBS:-2}"
 cmake -G Ninja -S "$root" -B "$build" \
   -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
   -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
+  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+  ${EXTRA_CMAKE_ARGS:-}
 cmake --build "$build" -j "$jobs"
