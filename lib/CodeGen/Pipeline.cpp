@@ -146,20 +146,9 @@ void einsum::registerEinsumPipelines() {
       "vectorized CPU code)",
       [](OpPassManager &pm, const EinsumToLLVMPipelineOptions &cl) {
         EinsumToLLVMOptions options;
-        CPUTarget &target = options.tiling.target;
-        if (cl.vectorBits) {
-          target.vectorBits = cl.vectorBits;
-          target.numVectorRegisters = cl.vectorBits >= 512 ? 32 : 16;
-        }
-        if (cl.l1Bytes)
-          target.l1Bytes = cl.l1Bytes;
-        if (cl.l2Bytes)
-          target.l2Bytes = cl.l2Bytes;
-        options.tiling.cacheTileM = cl.mc;
-        options.tiling.cacheTileN = cl.nc;
-        options.tiling.cacheTileK = cl.kc;
-        options.tiling.registerTileM = cl.mr;
-        options.tiling.registerTileN = cl.nr;
+        options.tiling =
+            makeTilingOptions(cl.vectorBits, cl.l1Bytes, cl.l2Bytes, cl.mc,
+                              cl.nc, cl.kc, cl.mr, cl.nr);
         options.layout = cl.layout;
         options.tile = cl.tile;
         options.vectorize = cl.vectorize;

@@ -39,6 +39,20 @@ TEST(JIT, CompilesAndRunsAMatmul) {
   EXPECT_EQ(c, (std::vector<float>{4, 5, 10, 11}));
 }
 
+TEST(JIT, EmitsTheKernelModule) {
+  Compiler compiler;
+  std::vector<OperandType> operands = {{DType::F16, {4, 8}}, {DType::F32, {8}}};
+  auto mlir = compiler.emitMLIR("ij,j->i", operands);
+  ASSERT_TRUE(static_cast<bool>(mlir)) << llvm::toString(mlir.takeError());
+  // f16 is promoted to f32 before the contraction; the output is f32.
+  EXPECT_NE(mlir->find("arith.extf"), std::string::npos) << *mlir;
+  EXPECT_NE(mlir->find("einsum.contract \"ij,j->i\""), std::string::npos);
+  EXPECT_NE(mlir->find("memref<4xf32>"), std::string::npos);
+  auto lowered = compiler.emitMLIR("ij,j->i", operands, {}, /*lowered=*/true);
+  ASSERT_TRUE(static_cast<bool>(lowered));
+  EXPECT_NE(lowered->find("llvm.func @einsum_kernel"), std::string::npos);
+}
+
 TEST(JIT, DynamicKernelRunsOnManyShapes) {
   Compiler compiler;
   KernelOptions options;
