@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark: this project's JIT (through einsum-run --bench
 --json) against OpenBLAS (NumPy's matmul, with OpenBLAS's best kernel for
-this CPU), NumPy einsum and torch.einsum, single-threaded f32.
+this CPU), NumPy einsum and torch.einsum, f32, on 1 and 2 threads.
 
 Every figure comes from the same run; ratios are ours / peer. Usage:
-    bench/compare.py [--build DIR] [--cases gemm,attention] [--json FILE]
+    bench/compare.py [--build DIR] [--cases gemm,attention] [--threads 1,2] [--json FILE]
 """
 
 import argparse
@@ -36,6 +36,7 @@ import json, sys, time
 import numpy as np
 case = json.loads(sys.argv[1])
 repeat = int(sys.argv[2])
+threads = int(sys.argv[3])
 out = {}
 try:
     from threadpoolctl import threadpool_info
@@ -64,7 +65,7 @@ out["numpy_einsum_opt"] = median(lambda: np.einsum(spec, *ops, optimize=True))
 if case.get("with_torch", True):
     try:
         import torch
-        torch.set_num_threads(1)
+        torch.set_num_threads(threads)
         tops = [torch.from_numpy(o) for o in ops]
         out["torch_einsum"] = median(lambda: torch.einsum(spec, *tops))
     except Exception as e:
@@ -73,17 +74,19 @@ print(json.dumps(out))
 """
 
 
-def run_peers(case, repeat):
+def run_peers(case, repeat, threads):
     """Runs the peers with each OpenBLAS kernel candidate; keeps the best."""
     best = None
     for coretype in [None, "SkylakeX", "Cooperlake", "Haswell"]:
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1")
+        n = str(threads)
+        env = dict(os.environ, OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n,
+                   MKL_NUM_THREADS=n)
         env.pop("OPENBLAS_CORETYPE", None)
         if coretype:
             env["OPENBLAS_CORETYPE"] = coretype
         proc = subprocess.run(
-            ["/usr/bin/python3", "-c", PEER_SCRIPT, json.dumps(case), str(repeat)],
+            ["/usr/bin/python3", "-c", PEER_SCRIPT, json.dumps(case), str(repeat),
+             str(threads)],
             env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             continue
@@ -94,11 +97,11 @@ def run_peers(case, repeat):
     return best
 
 
-def run_ours(build, case, spec):
+def run_ours(build, case, spec, threads):
     shapes = ",".join("x".join(map(str, s)) for s in case["shapes"])
     proc = subprocess.run(
         [os.path.join(build, "bin", "einsum-run"), spec, "--shapes", shapes,
-         "--bench", "--json", "--threads", "1"],
+         "--bench", "--json", "--threads", str(threads)],
         capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -108,37 +111,40 @@ def main():
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--cases", default="gemm,attention")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--threads", default="1,2")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
 
     rows = []
-    for name in args.cases.split(","):
-        case = CASES[name]
-        peers = run_peers(case, args.repeat)
-        for spec in [case["spec"]] + ([case["named"]] if "named" in case else []):
-            ours = run_ours(args.build, case, spec)
-            row = {"case": name, "spec": spec,
-                   "ours_gflops": ours["gflops"], "compile_ms": ours["compile_ms"],
-                   "openblas_kernel": peers["openblas_kernel"] if peers else None,
-                   "openblas_coretype": peers["coretype"] if peers else None}
-            for peer in ("openblas", "numpy_einsum_opt", "torch_einsum"):
-                if peers and peer in peers:
-                    gflops = case["flops"] / peers[peer] / 1e9
-                    row[peer + "_gflops"] = gflops
-                    row["ratio_vs_" + peer] = ours["gflops"] / gflops
-            rows.append(row)
+    for threads in [int(t) for t in args.threads.split(",")]:
+        for name in args.cases.split(","):
+            case = CASES[name]
+            peers = run_peers(case, args.repeat, threads)
+            for spec in [case["spec"]] + ([case["named"]] if "named" in case else []):
+                ours = run_ours(args.build, case, spec, threads)
+                row = {"case": name, "spec": spec, "threads": threads,
+                       "ours_gflops": ours["gflops"], "compile_ms": ours["compile_ms"],
+                       "openblas_kernel": peers["openblas_kernel"] if peers else None,
+                       "openblas_coretype": peers["coretype"] if peers else None}
+                for peer in ("openblas", "numpy_einsum_opt", "torch_einsum"):
+                    if peers and peer in peers:
+                        gflops = case["flops"] / peers[peer] / 1e9
+                        row[peer + "_gflops"] = gflops
+                        row["ratio_vs_" + peer] = ours["gflops"] / gflops
+                rows.append(row)
 
-    header = f"{'case':10} {'ours':>8} {'OpenBLAS':>9} {'np.einsum':>10} {'torch':>8}   ratios (ours / peer)"
-    print("single thread, f32, GFLOP/s (median of repeated runs after warm-up)")
+    header = f"{'case':20} {'ours':>8} {'OpenBLAS':>9} {'np.einsum':>10} {'torch':>8}   ratios (ours / peer)"
+    print("f32, GFLOP/s (median of repeated runs after warm-up); threads per row")
     print(header)
     for r in rows:
-        label = r["case"] + (" (named)" if r["spec"] != CASES[r["case"]]["spec"] else "")
+        label = (r["case"] + (" (named)" if r["spec"] != CASES[r["case"]]["spec"] else "")
+                 + f" x{r['threads']}")
         def g(k):
             return f"{r[k]:8.1f}" if k in r else "     n/a"
         ratios = ", ".join(f"{p}: {r['ratio_vs_' + p]:.2f}" for p in
                            ("openblas", "torch_einsum", "numpy_einsum_opt")
                            if "ratio_vs_" + p in r)
-        print(f"{label:18.18} {r['ours_gflops']:8.1f} {g('openblas_gflops'):>9} "
+        print(f"{label:20.20} {r['ours_gflops']:8.1f} {g('openblas_gflops'):>9} "
               f"{g('numpy_einsum_opt_gflops'):>10} {g('torch_einsum_gflops'):>8}   {ratios}")
     if rows and rows[0].get("openblas_kernel"):
         print(f"OpenBLAS kernel: {rows[0]['openblas_kernel']} "

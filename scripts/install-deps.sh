@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ python3
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
-  libgtest-dev
+  libgtest-dev libomp-22-dev
   python3-numpy   # the tests' independent oracle for einsum-run on .npy files
 )
 # Callers add more (e.g. the benchmark's peers) through EXTRA_PACKAGES.

@@ -76,11 +76,25 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
     buffers.addPass(createEinsumCPULowerVectors());
   buffers.addPass(createEinsumCPULowerCopies());
   buffers.addPass(createConvertLinalgToLoopsPass());
-  buffers.addPass(createForallToForLoopPass());
+  if (options.threads > 1) {
+    // Cache tiles on threads: scf.forall -> scf.parallel -> omp.parallel.
+    buffers.addPass(createForallToParallelLoopPass());
+  } else {
+    buffers.addPass(createForallToForLoopPass());
+  }
   buffers.addPass(createConvertVectorToSCFPass());
   buffers.addPass(createLowerAffinePass());
   buffers.addPass(createCanonicalizerPass());
   buffers.addPass(createCSEPass());
+
+  if (options.threads > 1) {
+    ConvertSCFToOpenMPPassOptions openmp;
+    openmp.numThreads = options.threads;
+    pm.addPass(createConvertSCFToOpenMPPass(openmp));
+    // Folds the single-block alloca scopes the conversion leaves, which
+    // convert-scf-to-cf cannot lower otherwise.
+    pm.addPass(createCanonicalizerPass());
+  }
 
   // To the LLVM dialect.
   pm.addPass(createSCFToControlFlowPass());
@@ -102,6 +116,8 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
+  if (options.threads > 1)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
@@ -136,6 +152,10 @@ struct EinsumToLLVMPipelineOptions
   Option<bool> vectorize{*this, "vectorize",
                          llvm::cl::desc("Vectorize register tiles"),
                          llvm::cl::init(true)};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Worker threads for the cache tiles (OpenMP if > 1)"),
+      llvm::cl::init(1)};
 };
 } // namespace
 
@@ -152,6 +172,7 @@ void einsum::registerEinsumPipelines() {
         options.layout = cl.layout;
         options.tile = cl.tile;
         options.vectorize = cl.vectorize;
+        options.threads = cl.threads;
         buildEinsumToLLVMPipeline(pm, options);
       });
 }

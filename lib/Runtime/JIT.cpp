@@ -111,7 +111,8 @@ std::string KernelOptions::fingerprint() const {
   const TilingOptions &t = pipeline.tiling;
   std::string out;
   llvm::raw_string_ostream os(out);
-  os << pipeline.layout << pipeline.tile << pipeline.vectorize
+  os << pipeline.threads << ':' << pipeline.layout << pipeline.tile
+     << pipeline.vectorize
      << pipeline.genericAllocationFunctions << dynamicShapes << stridedOutput
      << ':' << t.target.vectorBits << ',' << t.target.numVectorRegisters
      << ',' << t.target.l1Bytes << ',' << t.target.l2Bytes << ','
@@ -360,6 +361,18 @@ Compiler::compileLocked(llvm::StringRef specText,
   };
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
+  // Multithreaded kernels call into the OpenMP runtime.
+  SmallVector<StringRef> libraries;
+  if (options.pipeline.threads > 1) {
+#ifdef EINSUM_LIBOMP_PATH
+    libraries.push_back(EINSUM_LIBOMP_PATH);
+#else
+    return makeError("einsum: multithreaded kernels need LLVM's OpenMP "
+                     "runtime (Debian package libomp-22-dev), which was not "
+                     "found when this library was built");
+#endif
+  }
+  engineOptions.sharedLibPaths = libraries;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // No debugger/profiler registration (it costs compile time).
   engineOptions.enableGDBNotificationListener = false;

@@ -5,6 +5,13 @@
 // RUN: einsum-opt %S/../../examples/attention_scores.mlir --einsum-to-llvm="vector-bits=512 l1-bytes=49152 l2-bytes=2097152" | not grep -E '^ *(%[^ ]+ = )?"?(einsum|linalg|tensor|memref|vector|scf|affine|arith|bufferization|cf|func|math|index|ub)\.'
 // RUN: einsum-opt %S/../../examples/attention_scores.mlir --einsum-to-llvm="vector-bits=256" | FileCheck %s --check-prefix=AVX2
 // RUN: einsum-opt %s --einsum-to-llvm="vector-bits=512 tile=false" | FileCheck %s --check-prefix=SCALAR
+// RUN: einsum-opt %S/../../examples/attention_scores.mlir --einsum-to-llvm="vector-bits=512 threads=2" | FileCheck %s --check-prefix=THREADS
+
+// With threads, the cache tiles become an OpenMP worksharing loop.
+// THREADS-LABEL: llvm.func @attention_scores
+// THREADS: omp.parallel num_threads(%{{.*}} : i32)
+// THREADS: omp.wsloop
+// THREADS: llvm.intr.fmuladd
 
 // AVX512-LABEL: llvm.func @attention_scores
 // AVX512-COUNT-8: llvm.intr.fmuladd({{.*}}) : (vector<32xf32>, vector<32xf32>, vector<32xf32>) -> vector<32xf32>

@@ -347,10 +347,6 @@ int main(int argc, char **argv) {
     llvm::outs() << kUsage;
     return 0;
   }
-  if (options.threads != 1)
-    return inputError("--threads " + std::to_string(options.threads) +
-                      ": multithreaded kernels are not implemented yet; use "
-                      "--threads 1");
 
   std::string_view specView(options.spec);
   SpecResult<Spec> spec = parseSpec(specView);
@@ -422,6 +418,7 @@ int main(int argc, char **argv) {
   Compiler compiler;
   KernelOptions kernelOptions;
   kernelOptions.dynamicShapes = options.dynamic;
+  kernelOptions.pipeline.threads = unsigned(options.threads);
   if (!options.tiles.empty()) {
     TilingOptions &tiling = kernelOptions.pipeline.tiling;
     tiling.cacheTileM = options.tiles[0];

@@ -25,6 +25,9 @@ struct EinsumToLLVMOptions {
   bool tile = true;
   /// Vectorize the register tiles.
   bool vectorize = true;
+  /// Worker threads for the cache tiles (scf.forall): 1 runs them in
+  /// sequence; more maps them to an OpenMP parallel loop (needs libomp).
+  unsigned threads = 1;
   /// Allocate scratch buffers through _mlir_memref_to_llvm_{alloc,free}
   /// (which the JIT binds to its caching workspace) instead of malloc/free.
   bool genericAllocationFunctions = false;
