@@ -5,6 +5,7 @@
 #include "Einsum/Conversion/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -82,7 +83,11 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   } else {
     buffers.addPass(createForallToForLoopPass());
   }
-  buffers.addPass(createConvertVectorToSCFPass());
+  // Fully unrolled: the default lowering of n-D transfers puts a stack
+  // buffer (memref.alloca) in the loop body, which overflows the stack on
+  // long loops (found on a 256^3 transpose).
+  buffers.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   buffers.addPass(createLowerAffinePass());
   buffers.addPass(createCanonicalizerPass());
   buffers.addPass(createCSEPass());
