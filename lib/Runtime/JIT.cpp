@@ -693,15 +693,31 @@ llvm::Error Kernel::run(llvm::ArrayRef<TensorView> inputs,
   int64_t outElements = out.numElements();
   if (!output.data && outElements > 0)
     return makeError("output is a null pointer");
-  // The output must not overlap itself, and must fit its buffer.
+  // The output must not overlap itself, and must fit its buffer. No
+  // overlap: taking the axes by increasing |stride|, each stride must step
+  // past everything the smaller ones reach.
   std::vector<int64_t> outStrides = out.effectiveStrides();
   int64_t lowest = 0, highest = 0;
+  SmallVector<size_t> axes;
   for (size_t axis = 0; axis < out.shape.size(); ++axis) {
     if (out.shape[axis] > 1 && outStrides[axis] == 0)
       return makeError("output axis " + Twine(axis) +
                        " has stride 0: its elements would overlap");
+    if (out.shape[axis] > 1)
+      axes.push_back(axis);
     int64_t reach = (out.shape[axis] - 1) * outStrides[axis];
     (reach < 0 ? lowest : highest) += out.shape[axis] > 0 ? reach : 0;
+  }
+  llvm::sort(axes, [&](size_t a, size_t b) {
+    return std::abs(outStrides[a]) < std::abs(outStrides[b]);
+  });
+  int64_t span = 0; // elements reached by the axes so far, minus one
+  for (size_t axis : axes) {
+    if (std::abs(outStrides[axis]) <= span)
+      return makeError("output axis " + Twine(axis) + " (stride " +
+                       Twine(outStrides[axis]) +
+                       ") overlaps the axes with smaller strides");
+    span += (out.shape[axis] - 1) * std::abs(outStrides[axis]);
   }
   if (output.capacityBytes && outElements > 0 &&
       size_t(highest - lowest + 1) * dtypeSize(outputDType_) >

@@ -175,6 +175,17 @@ TEST(JIT, StridedOutputErrors) {
   OutputView overlap{out.data(), DType::F32, {2}, {0}};
   EXPECT_EQ(message(einsum::einsum("ij->i", {view}, overlap)),
             "output axis 0 has stride 0: its elements would overlap");
+  std::vector<float> a4(4);
+  OutputView diagonal{out.data(), DType::F32, {2, 2}, {1, 1}};
+  EXPECT_EQ(message(einsum::einsum(
+                "ij->ij", {TensorView::contiguous(a4.data(), DType::F32, {2, 2})},
+                diagonal)),
+            "output axis 1 (stride 1) overlaps the axes with smaller strides");
+  OutputView transposed{out.data(), DType::F32, {2, 2}, {1, 2}};
+  EXPECT_EQ(message(einsum::einsum(
+                "ij->ij", {TensorView::contiguous(a4.data(), DType::F32, {2, 2})},
+                transposed)),
+            "");
   OutputView outside{out.data(), DType::F32, {2}, {8}};
   outside.capacityBytes = out.size() * sizeof(float);
   EXPECT_EQ(message(einsum::einsum("ij->i", {view}, outside)),
