@@ -30,6 +30,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from einsum_notation import to_letters  # noqa: E402
 
 ATTN_NAMED = ("batch seqQ n_head d_head, batch seqK n_head d_head -> "
               "batch n_head seqQ seqK")
@@ -115,24 +117,9 @@ print(json.dumps(out))
 PEERS = ["openblas", "numpy_opt", "numpy_noopt", "torch"]
 
 
-def numpy_spec(spec):
-    """Named notation -> letters (numpy and torch take letters only)."""
-    if "->" not in spec or " " not in spec.split("->")[0].split(",")[0].strip():
-        return spec
-    lhs, rhs = spec.split("->")
-    names = {}
-    def conv(term):
-        out = ""
-        for name in term.split():
-            names.setdefault(name, "abcdefghijklmnopqrstuvwxyz"[len(names)])
-            out += names[name]
-        return out
-    return ",".join(conv(t) for t in lhs.split(",")) + "->" + conv(rhs)
-
-
 def label_sizes(spec, shapes):
     sizes = {}
-    lhs = numpy_spec(spec).split("->")[0].split(",")
+    lhs = to_letters(spec).split("->")[0].split(",")
     for term, shape in zip(lhs, shapes):
         for label, size in zip(term, shape):
             sizes[label] = size
@@ -145,7 +132,7 @@ def work(case_spec, shapes, memory_bound):
     iterations = math.prod(sizes.values())
     if not memory_bound:
         return iterations * max(1, len(shapes)), "GFLOP/s", iterations
-    out_labels = numpy_spec(case_spec).split("->")[1]
+    out_labels = to_letters(case_spec).split("->")[1]
     out_elems = math.prod(sizes[l] for l in out_labels)
     if case_spec.startswith("ii"):  # a trace/diagonal reads only the diagonal
         read = sizes["i"]
@@ -238,7 +225,7 @@ def main():
             if wanted and cid not in wanted:
                 continue
             amount, unit, iterations = work(spec, shapes, memory_bound)
-            case = {"numpy_spec": numpy_spec(spec), "shapes": shapes,
+            case = {"numpy_spec": to_letters(spec), "shapes": shapes,
                     "form": form, "iterations": iterations}
             peers = run_peers(case, threads)
             ours, error = run_ours(args.build, spec, shapes, threads)

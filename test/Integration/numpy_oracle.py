@@ -16,6 +16,10 @@ import tempfile
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "scripts"))
+from einsum_notation import to_letters  # noqa: E402
+
 EINSUM_RUN = os.path.abspath(shutil.which(sys.argv[1]) or sys.argv[1])
 rng = np.random.default_rng(7)
 
@@ -38,26 +42,6 @@ CASES = [
 ]
 DTYPES = ["float32", "float64", "int32", "int64", "float16"]
 TOLERANCE = {"float32": 1e-5, "float64": 1e-12, "float16": 2e-2}
-
-
-def numpy_spec(spec):
-    """Named notation -> single letters for numpy."""
-    if "->" in spec:
-        lhs, rhs = spec.split("->")
-    else:
-        lhs, rhs = spec, None
-    terms = lhs.split(",")
-    if not any(" " in t.strip() for t in terms + ([rhs] if rhs else [])):
-        return spec
-    names = {}
-    def conv(term):
-        out = ""
-        for name in term.split():
-            names.setdefault(name, "abcdefghijklmnopqrstuvwxyz"[len(names)])
-            out += names[name]
-        return out
-    result = ",".join(conv(t) for t in terms)
-    return result + ("->" + conv(rhs) if rhs is not None else "")
 
 
 def random_array(shape, dtype):
@@ -91,7 +75,7 @@ def check(spec, arrays, tmp, label):
         failures.append(f"{label}: {spec}: exit {proc.returncode}: {proc.stderr.strip()}")
         return
     got = np.load(out)
-    want = np.einsum(numpy_spec(spec), *arrays)
+    want = np.einsum(to_letters(spec), *arrays)
     want = np.asarray(want)
     if got.dtype != want.dtype:
         failures.append(f"{label}: {spec}: dtype {got.dtype}, numpy gives {want.dtype}")
@@ -104,9 +88,9 @@ def check(spec, arrays, tmp, label):
             failures.append(f"{label}: {spec}: integer mismatch")
         return
     # Error relative to the sum of |products| (an f64 einsum of |inputs|).
-    scale = np.einsum(numpy_spec(spec), *[np.abs(a.astype(np.float64)) for a in arrays])
+    scale = np.einsum(to_letters(spec), *[np.abs(a.astype(np.float64)) for a in arrays])
     err = np.max(np.abs(got.astype(np.float64) - np.einsum(
-        numpy_spec(spec), *[a.astype(np.float64) for a in arrays])) /
+        to_letters(spec), *[a.astype(np.float64) for a in arrays])) /
         np.maximum(scale, 1e-300), initial=0)
     if err > TOLERANCE[str(want.dtype)]:
         failures.append(f"{label}: {spec}: relative error {err:.3g}")
