@@ -94,8 +94,8 @@ struct EinsumCPUVectorizePass
     IRRewriter rewriter(&getContext());
 
     SmallVector<linalg::GenericOp> tiles;
-    SmallVector<linalg::TransposeOp> transposes;
-    SmallVector<linalg::FillOp> fills;
+    // Vectorized whole: packing-copy blocks and register-tile fills.
+    SmallVector<Operation *> wholeOps;
     func.walk([&](Operation *op) {
       if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
         if (generic->hasAttr(kVectorSizesAttrName))
@@ -105,7 +105,7 @@ struct EinsumCPUVectorizePass
       if (auto transpose = dyn_cast<linalg::TransposeOp>(op)) {
         if (transpose->hasAttr(kVectorSizesAttrName) &&
             !transpose.hasDynamicShape())
-          transposes.push_back(transpose);
+          wholeOps.push_back(transpose);
         return;
       }
       auto fill = dyn_cast<linalg::FillOp>(op);
@@ -115,25 +115,18 @@ struct EinsumCPUVectorizePass
       auto type = cast<ShapedType>(fill.getResult(0).getType());
       if (type.hasStaticShape() &&
           type.getNumElements() <= kMaxVectorFillElements)
-        fills.push_back(fill);
+        wholeOps.push_back(fill);
     });
     // A tile the vectorizer rejects stays scalar: still correct.
     for (linalg::GenericOp tile : tiles)
       (void)vectorizeRegisterTile(rewriter, tile);
-    // Packing copies: static blocks (remainders stay scalar).
-    for (linalg::TransposeOp transpose : transposes) {
-      rewriter.setInsertionPoint(transpose);
+    // Static blocks only: remainders of packing copies stay scalar.
+    for (Operation *op : wholeOps) {
+      rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> result =
-          linalg::vectorize(rewriter, transpose);
+          linalg::vectorize(rewriter, op);
       if (succeeded(result))
-        rewriter.replaceOp(transpose, result->replacements);
-    }
-    for (linalg::FillOp fill : fills) {
-      rewriter.setInsertionPoint(fill);
-      FailureOr<linalg::VectorizationResult> result =
-          linalg::vectorize(rewriter, fill);
-      if (succeeded(result))
-        rewriter.replaceOp(fill, result->replacements);
+        rewriter.replaceOp(op, result->replacements);
     }
 
     // Tidy the vectors: broadcasts done by transfer reads become explicit
