@@ -2,6 +2,7 @@
 
 #include "Einsum/Reference/Reference.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace einsum;
@@ -22,7 +23,11 @@ einsum::evaluateReference(const Spec &spec,
   int64_t outputSize = 1;
   for (int64_t size : result.shape)
     outputSize *= size;
-  bool integer = !inputs.empty() && !isFloat(inputs[0].dtype);
+  // Exact integer arithmetic only when every operand is an integer (a
+  // float anywhere makes the result a float).
+  bool integer = !inputs.empty() &&
+                 std::none_of(inputs.begin(), inputs.end(),
+                              [](const TensorView &t) { return isFloat(t.dtype); });
   result.values.assign(outputSize, 0.0);
   result.magnitudes.assign(outputSize, 0.0);
   if (integer)
