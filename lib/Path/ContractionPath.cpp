@@ -1,0 +1,741 @@
+//===- ContractionPath.cpp - Contraction order for N operands -------------===//
+//
+// The planner behind ContractionPath.h: single-operand steps that shrink an
+// operand, an exact (subset dynamic programming) or greedy pairwise order,
+// the single-loop-nest alternative, and slicing under a memory limit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Einsum/Path/ContractionPath.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <optional>
+
+using namespace einsum;
+
+namespace {
+
+/// Explicitly requested exact search stops here (3^14 pairs of subsets).
+constexpr size_t kMaxOptimalOperands = 14;
+
+/// A set of dims, as a bit vector.
+class DimSet {
+public:
+  explicit DimSet(size_t numDims = 0) : words((numDims + 63) / 64, 0) {}
+  void insert(int dim) { words[dim / 64] |= uint64_t(1) << (dim % 64); }
+  bool contains(int dim) const { return (words[dim / 64] >> (dim % 64)) & 1; }
+  DimSet operator|(const DimSet &other) const {
+    DimSet result = *this;
+    for (size_t i = 0; i < words.size(); ++i)
+      result.words[i] |= other.words[i];
+    return result;
+  }
+  DimSet operator&(const DimSet &other) const {
+    DimSet result = *this;
+    for (size_t i = 0; i < words.size(); ++i)
+      result.words[i] &= other.words[i];
+    return result;
+  }
+  /// True if some dim is in this set and not in `other`.
+  bool hasAnyNotIn(const DimSet &other) const {
+    for (size_t i = 0; i < words.size(); ++i)
+      if (words[i] & ~other.words[i])
+        return true;
+    return false;
+  }
+  template <typename Fn> void forEach(Fn fn) const {
+    for (size_t i = 0; i < words.size(); ++i)
+      for (uint64_t w = words[i]; w; w &= w - 1)
+        fn(static_cast<int>(i * 64 + __builtin_ctzll(w)));
+  }
+  /// Dims in increasing order.
+  std::vector<int> list() const {
+    std::vector<int> dims;
+    forEach([&](int d) { dims.push_back(d); });
+    return dims;
+  }
+
+private:
+  std::vector<uint64_t> words;
+};
+
+/// The einsum in terms of dims: binding loop dims, plus one fresh size-1 dim
+/// per broadcast axis (it appears in that operand only, so the first step
+/// that reads the operand sums it away).
+struct Problem {
+  std::vector<std::string> names;
+  std::vector<int64_t> sizes; ///< kDynamicSize if unknown
+  std::vector<std::vector<int>> operands;
+  std::vector<int> output;
+  DimSet outputSet;
+  Notation notation = Notation::Compact;
+
+  size_t numDims() const { return names.size(); }
+};
+
+/// An abstract step: values consumed (with their axes' dims) and the dims of
+/// the result.
+struct Step {
+  std::vector<size_t> inputs;
+  std::vector<std::vector<int>> inputDims;
+  std::vector<int> resultDims;
+  double flops = 0;
+  double resultElements = 0;
+};
+
+/// A complete plan at some sizes.
+struct Plan {
+  std::vector<Step> steps;
+  std::string algorithm;
+  double flops = 0;
+  /// Largest intermediate, and the dims of it.
+  double peak = 0;
+  std::vector<int> peakDims;
+};
+
+/// A node of a contraction tree: a leaf (tensor index) or a pair.
+struct Node {
+  int left = -1, right = -1;
+  size_t leaf = 0;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Problem set-up
+//===----------------------------------------------------------------------===//
+
+static bool isLetterName(const std::string &name) {
+  return name.size() == 1 && ((name[0] >= 'a' && name[0] <= 'z') ||
+                              (name[0] >= 'A' && name[0] <= 'Z'));
+}
+
+static Problem makeProblem(const Spec &spec, const Binding &binding) {
+  Problem problem;
+  problem.notation = spec.notation;
+  for (size_t d = 0; d < binding.numDims(); ++d) {
+    problem.names.push_back(binding.dimNames[d]);
+    problem.sizes.push_back(binding.dimSizes[d]);
+  }
+  for (const std::vector<int64_t> &axes : binding.inputDims) {
+    std::vector<int> dims;
+    for (int64_t dim : axes) {
+      if (dim != kBroadcastDim) {
+        dims.push_back(static_cast<int>(dim));
+        continue;
+      }
+      problem.names.push_back("...");
+      problem.sizes.push_back(1);
+      dims.push_back(static_cast<int>(problem.names.size() - 1));
+    }
+    problem.operands.push_back(std::move(dims));
+  }
+  for (size_t d = 0; d < binding.numFree; ++d)
+    problem.output.push_back(static_cast<int>(d));
+  problem.outputSet = DimSet(problem.numDims());
+  for (int d : problem.output)
+    problem.outputSet.insert(d);
+
+  // '...' dims and broadcast axes have no label: give them fresh names,
+  // letters while some are left, else identifiers (then the steps use named
+  // notation, where letters are identifiers too).
+  std::vector<bool> used(128, false);
+  for (const std::string &name : problem.names)
+    if (isLetterName(name))
+      used[static_cast<unsigned char>(name[0])] = true;
+  const std::string letters =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  size_t nextLetter = 0, nextNamed = 0;
+  for (std::string &name : problem.names) {
+    if (name.rfind("...", 0) != 0)
+      continue;
+    while (nextLetter < letters.size() &&
+           used[static_cast<unsigned char>(letters[nextLetter])])
+      ++nextLetter;
+    if (problem.notation == Notation::Compact && nextLetter < letters.size()) {
+      name = std::string(1, letters[nextLetter]);
+      used[static_cast<unsigned char>(letters[nextLetter])] = true;
+      continue;
+    }
+    problem.notation = Notation::Named;
+    std::string fresh;
+    do
+      fresh = "dim" + std::to_string(nextNamed++);
+    while (std::find(problem.names.begin(), problem.names.end(), fresh) !=
+           problem.names.end());
+    name = fresh;
+  }
+  return problem;
+}
+
+/// The einsum of one step, with the problem's names for its dims.
+static Spec makeStepSpec(const Problem &problem,
+                         const std::vector<std::vector<int>> &inputs,
+                         const std::vector<int> &output) {
+  Spec spec;
+  spec.notation = problem.notation;
+  std::vector<int> labelOf(problem.numDims(), -1);
+  auto term = [&](const std::vector<int> &dims) {
+    Term t;
+    for (int d : dims) {
+      if (labelOf[d] < 0) {
+        labelOf[d] = static_cast<int>(spec.labels.size());
+        spec.labels.push_back(problem.names[d]);
+      }
+      t.subscripts.push_back(Subscript{labelOf[d], 0});
+    }
+    return t;
+  };
+  for (const std::vector<int> &dims : inputs)
+    spec.inputs.push_back(term(dims));
+  spec.output = term(output);
+  spec.explicitOutput = true;
+  return spec;
+}
+
+//===----------------------------------------------------------------------===//
+// Cost model
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Sizes the cost model sees (dynamic ones nominal, sliced ones chunked).
+struct Sizes {
+  std::vector<double> of;
+
+  double volume(const DimSet &dims) const {
+    double v = 1;
+    dims.forEach([&](int d) { v *= of[d]; });
+    return v;
+  }
+  double volume(const std::vector<int> &dims) const {
+    double v = 1;
+    for (int d : dims)
+      v *= of[d];
+    return v;
+  }
+};
+} // namespace
+
+static DimSet setOf(const Problem &problem, const std::vector<int> &dims) {
+  DimSet set(problem.numDims());
+  for (int d : dims)
+    set.insert(d);
+  return set;
+}
+
+/// FLOPs of one step over `points` loop points.
+static double stepFlops(double points, size_t numInputs, bool sums) {
+  return points * (static_cast<double>(std::max<size_t>(1, numInputs - 1)) +
+                   (sums ? 1 : 0));
+}
+
+//===----------------------------------------------------------------------===//
+// Pairwise order
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct Tree {
+  std::vector<Node> nodes;
+  int root = -1;
+  double flops = 0;
+  double peak = 0;
+};
+} // namespace
+
+/// Exact search: dynamic programming over subsets of the tensors. Minimizes
+/// FLOPs, then the largest intermediate; intermediates over `limit` (if > 0)
+/// are not allowed.
+static std::optional<Tree> searchOptimal(const Problem &problem,
+                                         const std::vector<DimSet> &tensors,
+                                         const Sizes &sizes, double limit) {
+  size_t n = tensors.size();
+  size_t full = (size_t(1) << n) - 1;
+  std::vector<DimSet> unionOf(full + 1, DimSet(problem.numDims()));
+  for (size_t mask = 1; mask <= full; ++mask)
+    unionOf[mask] = unionOf[mask & (mask - 1)] |
+                    tensors[static_cast<size_t>(__builtin_ctzll(mask))];
+  // A subset's result keeps the dims the output or another tensor needs; a
+  // single tensor is itself (its lone dims are summed by the step reading it).
+  auto resultOf = [&](size_t mask) {
+    if (mask == full)
+      return problem.outputSet;
+    if ((mask & (mask - 1)) == 0)
+      return tensors[static_cast<size_t>(__builtin_ctzll(mask))];
+    return unionOf[mask] & (problem.outputSet | unionOf[full ^ mask]);
+  };
+  std::vector<DimSet> result(full + 1);
+  std::vector<double> resultVolume(full + 1);
+  for (size_t mask = 1; mask <= full; ++mask) {
+    result[mask] = resultOf(mask);
+    resultVolume[mask] = sizes.volume(result[mask]);
+  }
+
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  std::vector<double> flops(full + 1, kInf), peak(full + 1, kInf);
+  std::vector<size_t> split(full + 1, 0);
+  for (size_t i = 0; i < n; ++i) {
+    flops[size_t(1) << i] = 0;
+    peak[size_t(1) << i] = 0;
+  }
+  for (size_t mask = 1; mask <= full; ++mask) {
+    if ((mask & (mask - 1)) == 0)
+      continue;
+    if (mask != full && limit > 0 && resultVolume[mask] > limit)
+      continue;
+    double own = mask == full ? 0 : resultVolume[mask];
+    size_t low = mask & (~mask + 1);
+    for (size_t a = (mask - 1) & mask; a; a = (a - 1) & mask) {
+      if (!(a & low))
+        continue;
+      size_t b = mask ^ a;
+      if (flops[a] == kInf || flops[b] == kInf)
+        continue;
+      DimSet loop = result[a] | result[b];
+      double cost =
+          flops[a] + flops[b] +
+          stepFlops(sizes.volume(loop), 2, loop.hasAnyNotIn(result[mask]));
+      double high = std::max({peak[a], peak[b], own});
+      if (cost < flops[mask] || (cost == flops[mask] && high < peak[mask])) {
+        flops[mask] = cost;
+        peak[mask] = high;
+        split[mask] = a;
+      }
+    }
+  }
+  if (flops[full] == kInf)
+    return std::nullopt;
+
+  Tree tree;
+  tree.flops = flops[full];
+  tree.peak = peak[full];
+  // Rebuild the tree from the splits.
+  auto build = [&](auto &self, size_t mask) -> int {
+    Node node;
+    if ((mask & (mask - 1)) == 0) {
+      node.leaf = static_cast<size_t>(__builtin_ctzll(mask));
+    } else {
+      node.left = self(self, split[mask]);
+      node.right = self(self, mask ^ split[mask]);
+    }
+    tree.nodes.push_back(node);
+    return static_cast<int>(tree.nodes.size() - 1);
+  };
+  tree.root = build(build, full);
+  return tree;
+}
+
+/// Greedy search: repeatedly contracts the pair whose result is smallest
+/// relative to its inputs (opt_einsum's greedy score), then the cheaper.
+static std::optional<Tree> searchGreedy(const Problem &problem,
+                                        const std::vector<DimSet> &tensors,
+                                        const Sizes &sizes, double limit) {
+  Tree tree;
+  struct Live {
+    DimSet dims;
+    int node;
+  };
+  std::vector<Live> live;
+  std::vector<int> count(problem.numDims(), 0);
+  problem.outputSet.forEach([&](int d) { ++count[d]; });
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    Node leaf;
+    leaf.leaf = i;
+    tree.nodes.push_back(leaf);
+    live.push_back({tensors[i], static_cast<int>(i)});
+    tensors[i].forEach([&](int d) { ++count[d]; });
+  }
+  while (live.size() > 1) {
+    bool last = live.size() == 2;
+    size_t bestI = 0, bestJ = 0;
+    double bestScore = 0, bestFlops = 0;
+    bool found = false;
+    DimSet bestResult;
+    for (size_t i = 0; i < live.size(); ++i) {
+      for (size_t j = i + 1; j < live.size(); ++j) {
+        DimSet loop = live[i].dims | live[j].dims;
+        DimSet result(problem.numDims());
+        loop.forEach([&](int d) {
+          int others =
+              count[d] - live[i].dims.contains(d) - live[j].dims.contains(d);
+          if (others > 0)
+            result.insert(d);
+        });
+        double volume = sizes.volume(result);
+        if (!last && limit > 0 && volume > limit)
+          continue;
+        double score =
+            volume - sizes.volume(live[i].dims) - sizes.volume(live[j].dims);
+        double cost =
+            stepFlops(sizes.volume(loop), 2, loop.hasAnyNotIn(result));
+        if (!found || score < bestScore ||
+            (score == bestScore && cost < bestFlops)) {
+          found = true;
+          bestI = i;
+          bestJ = j;
+          bestScore = score;
+          bestFlops = cost;
+          bestResult = result;
+        }
+      }
+    }
+    if (!found)
+      return std::nullopt;
+    live[bestI].dims.forEach([&](int d) { --count[d]; });
+    live[bestJ].dims.forEach([&](int d) { --count[d]; });
+    bestResult.forEach([&](int d) { ++count[d]; });
+    Node node;
+    node.left = live[bestI].node;
+    node.right = live[bestJ].node;
+    tree.nodes.push_back(node);
+    tree.flops += bestFlops;
+    if (!last)
+      tree.peak = std::max(tree.peak, sizes.volume(bestResult));
+    live[bestI] = {bestResult, static_cast<int>(tree.nodes.size() - 1)};
+    live.erase(live.begin() + static_cast<std::ptrdiff_t>(bestJ));
+  }
+  tree.root = live.front().node;
+  return tree;
+}
+
+//===----------------------------------------------------------------------===//
+// Planning at given sizes
+//===----------------------------------------------------------------------===//
+
+/// The single-operand steps that shrink an operand (take a diagonal, sum a
+/// label that neither another operand nor the output has), each only if its
+/// result fits `limit`. Sets `values`/`valueDims` to the tensors that enter
+/// the pairwise order: those results, or the operands themselves.
+static void planShrinkingSteps(const Problem &problem, const Sizes &sizes,
+                               double limit, Plan &plan,
+                               std::vector<size_t> &values,
+                               std::vector<std::vector<int>> &valueDims) {
+  size_t numOperands = problem.operands.size();
+  std::vector<int> operandCount(problem.numDims(), 0);
+  for (const std::vector<int> &dims : problem.operands)
+    setOf(problem, dims).forEach([&](int d) { ++operandCount[d]; });
+  for (size_t i = 0; i < numOperands; ++i) {
+    const std::vector<int> &dims = problem.operands[i];
+    values.push_back(i);
+    valueDims.push_back(dims);
+    if (numOperands < 2)
+      continue;
+    DimSet set = setOf(problem, dims);
+    std::vector<int> kept;
+    bool sums = false;
+    set.forEach([&](int d) {
+      if (operandCount[d] > 1 || problem.outputSet.contains(d))
+        kept.push_back(d);
+      else
+        sums = true;
+    });
+    double input = sizes.volume(dims);
+    double output = sizes.volume(kept);
+    if (!(output < input) || (limit > 0 && output > limit))
+      continue;
+    Step step;
+    step.inputs = {i};
+    step.inputDims = {dims};
+    step.resultDims = kept;
+    step.flops = stepFlops(sizes.volume(set), 1, sums);
+    step.resultElements = output;
+    plan.flops += step.flops;
+    if (output > plan.peak) {
+      plan.peak = output;
+      plan.peakDims = kept;
+    }
+    values.back() = numOperands + plan.steps.size();
+    valueDims.back() = kept;
+    plan.steps.push_back(std::move(step));
+  }
+}
+
+/// The shrinking steps, then one loop nest over everything: needs no
+/// intermediate beyond the shrunk operands.
+static Plan planSingleNest(const Problem &problem, const Sizes &sizes,
+                           double limit) {
+  Plan plan;
+  std::vector<size_t> values;
+  std::vector<std::vector<int>> valueDims;
+  planShrinkingSteps(problem, sizes, limit, plan, values, valueDims);
+  DimSet all(problem.numDims());
+  for (const std::vector<int> &dims : valueDims)
+    all = all | setOf(problem, dims);
+  Step step;
+  step.inputs = values;
+  step.inputDims = valueDims;
+  step.resultDims = problem.output;
+  step.flops = stepFlops(sizes.volume(all), values.size(),
+                         all.hasAnyNotIn(problem.outputSet));
+  step.resultElements = sizes.volume(problem.output);
+  plan.flops += step.flops;
+  plan.steps.push_back(std::move(step));
+  plan.algorithm = plan.steps.size() > 1 ? "optimal" : "single loop nest";
+  return plan;
+}
+
+/// Plans the problem at `sizes` with the pairwise order of `algorithm`
+/// (Optimal or Greedy), or the single loop nest where that costs no more;
+/// nullopt if no pairwise order keeps every intermediate within `limit` (> 0).
+static std::optional<Plan> planAt(const Problem &problem, const Sizes &sizes,
+                                  double limit, PathAlgorithm algorithm) {
+  Plan single = planSingleNest(problem, sizes, limit);
+  Plan plan;
+  std::vector<size_t> values;
+  std::vector<std::vector<int>> valueDims;
+  planShrinkingSteps(problem, sizes, limit, plan, values, valueDims);
+  size_t n = values.size();
+  if (n <= 2)
+    return single;
+  size_t numOperands = problem.operands.size();
+  std::vector<DimSet> tensors;
+  for (const std::vector<int> &dims : valueDims)
+    tensors.push_back(setOf(problem, dims));
+
+  std::optional<Tree> tree;
+  bool exact = algorithm == PathAlgorithm::Optimal && n <= kMaxOptimalOperands;
+  if (exact)
+    tree = searchOptimal(problem, tensors, sizes, limit);
+  else
+    tree = searchGreedy(problem, tensors, sizes, limit);
+  if (!tree)
+    return std::nullopt;
+  // The single loop nest needs no intermediate: it wins ties.
+  if (single.flops <= plan.flops + tree->flops)
+    return single;
+  plan.algorithm = exact ? "optimal" : "greedy";
+
+  // Emit the tree's pairs in post-order.
+  std::vector<size_t> valueOf(tree->nodes.size(), 0);
+  std::vector<std::vector<int>> dimsOf(tree->nodes.size());
+  auto emit = [&](auto &self, int index) -> void {
+    const Node &node = tree->nodes[index];
+    if (node.left < 0) {
+      valueOf[index] = values[node.leaf];
+      dimsOf[index] = valueDims[node.leaf];
+      return;
+    }
+    self(self, node.left);
+    self(self, node.right);
+    DimSet left = setOf(problem, dimsOf[node.left]);
+    DimSet right = setOf(problem, dimsOf[node.right]);
+    DimSet loop = left | right;
+    std::vector<int> result;
+    if (index == tree->root) {
+      result = problem.output;
+    } else {
+      // Kept: dims some tensor outside this subtree, or the output, needs.
+      std::vector<int> outside(problem.numDims(), 0);
+      problem.outputSet.forEach([&](int d) { ++outside[d]; });
+      std::vector<bool> inside(tree->nodes.size(), false);
+      auto mark = [&](auto &me, int i) -> void {
+        inside[i] = true;
+        if (tree->nodes[i].left >= 0) {
+          me(me, tree->nodes[i].left);
+          me(me, tree->nodes[i].right);
+        }
+      };
+      mark(mark, index);
+      for (size_t i = 0; i < tree->nodes.size(); ++i)
+        if (tree->nodes[i].left < 0 && !inside[i])
+          tensors[tree->nodes[i].leaf].forEach([&](int d) { ++outside[d]; });
+      loop.forEach([&](int d) {
+        if (outside[d])
+          result.push_back(d);
+      });
+    }
+    Step step;
+    step.inputs = {valueOf[node.left], valueOf[node.right]};
+    step.inputDims = {dimsOf[node.left], dimsOf[node.right]};
+    step.resultDims = result;
+    step.flops = stepFlops(sizes.volume(loop), 2,
+                           loop.hasAnyNotIn(setOf(problem, result)));
+    step.resultElements = sizes.volume(result);
+    plan.flops += step.flops;
+    if (index != tree->root && step.resultElements > plan.peak) {
+      plan.peak = step.resultElements;
+      plan.peakDims = result;
+    }
+    valueOf[index] = numOperands + plan.steps.size();
+    dimsOf[index] = result;
+    plan.steps.push_back(std::move(step));
+  };
+  emit(emit, tree->root);
+  return plan;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry point
+//===----------------------------------------------------------------------===//
+
+/// The largest divisor of `size` below `below`, or 0 if none (below <= 1).
+static int64_t largestDivisorBelow(int64_t size, int64_t below) {
+  for (int64_t d = below - 1; d >= 1; --d)
+    if (size % d == 0)
+      return d;
+  return 0;
+}
+
+ContractionPath einsum::planContraction(const Spec &spec,
+                                        const Binding &binding,
+                                        const PathOptions &options) {
+  Problem problem = makeProblem(spec, binding);
+  size_t n = problem.operands.size();
+  PathAlgorithm algorithm = options.algorithm;
+  if (algorithm == PathAlgorithm::Auto)
+    algorithm = n <= kOptimalOperandLimit ? PathAlgorithm::Optimal
+                                          : PathAlgorithm::Greedy;
+  double limit = options.memoryLimit;
+
+  Sizes full;
+  for (int64_t size : problem.sizes)
+    full.of.push_back(size == kDynamicSize ? double(kNominalDynamicSize)
+                                           : double(size));
+
+  ContractionPath path;
+  path.numOperands = n;
+  {
+    DimSet all(problem.numDims());
+    for (const std::vector<int> &dims : problem.operands)
+      all = all | setOf(problem, dims);
+    path.naiveFlops =
+        stepFlops(full.volume(all), n, all.hasAnyNotIn(problem.outputSet));
+  }
+
+  // Without a limit, or when the best plan fits it, no slicing.
+  std::optional<Plan> plan = planAt(problem, full, 0, algorithm);
+  std::vector<int64_t> chunk(problem.sizes);
+  Sizes sliced = full;
+  // Slicing a summed label leaves a partial output per slice to add up.
+  auto partialElements = [&] {
+    for (size_t d = 0; d < problem.numDims(); ++d)
+      if (chunk[d] != problem.sizes[d] &&
+          !problem.outputSet.contains(static_cast<int>(d)))
+        return sliced.volume(problem.output);
+    return 0.0;
+  };
+  if (limit > 0 && plan->peak > limit) {
+    plan = planAt(problem, sliced, limit, algorithm);
+    // Slice until a plan fits. Each round shrinks the chunk of one dim of
+    // the largest intermediate (or of the partial output) of the
+    // unconstrained plan to its next divisor: the dim whose shrinking leaves
+    // the smallest largest intermediate, then the fewest FLOPs, preferring a
+    // dim already sliced (fewer loops).
+    while (!plan || partialElements() > limit) {
+      Plan unconstrained = *planAt(problem, sliced, 0, algorithm);
+      std::vector<int> candidates = unconstrained.peakDims;
+      if (partialElements() >= unconstrained.peak)
+        candidates = problem.output;
+      int best = -1;
+      double bestPeak = 0, bestFlops = 0;
+      for (int d : candidates) {
+        if (problem.sizes[d] == kDynamicSize)
+          continue;
+        int64_t next = largestDivisorBelow(problem.sizes[d], chunk[d]);
+        if (next == 0)
+          continue;
+        int64_t saved = chunk[d];
+        chunk[d] = next;
+        sliced.of[d] = double(next);
+        Plan trial = *planAt(problem, sliced, 0, algorithm);
+        double peak = std::max(trial.peak, partialElements());
+        bool better = best < 0 || peak < bestPeak ||
+                      (peak == bestPeak && trial.flops < bestFlops) ||
+                      (peak == bestPeak && trial.flops == bestFlops &&
+                       saved != problem.sizes[d]);
+        if (better) {
+          best = d;
+          bestPeak = peak;
+          bestFlops = trial.flops;
+        }
+        chunk[d] = saved;
+        sliced.of[d] = double(saved);
+      }
+      if (best < 0)
+        break;
+      chunk[best] = largestDivisorBelow(problem.sizes[best], chunk[best]);
+      sliced.of[best] = double(chunk[best]);
+      plan = planAt(problem, sliced, limit, algorithm);
+    }
+    double slices = 1;
+    for (size_t d = 0; d < problem.numDims(); ++d)
+      if (chunk[d] != problem.sizes[d])
+        slices *= double(problem.sizes[d] / chunk[d]);
+    Plan single = planSingleNest(problem, full, limit);
+    bool fits = plan && partialElements() <= limit;
+    if (!fits || single.flops <= slices * (plan->flops + partialElements())) {
+      // The single loop nest needs no intermediate at all.
+      plan = single;
+      chunk = problem.sizes;
+      sliced = full;
+    } else {
+      plan->flops = slices * (plan->flops + partialElements());
+    }
+  }
+
+  for (const Step &s : plan->steps) {
+    ContractionStep step;
+    step.spec = makeStepSpec(problem, s.inputDims, s.resultDims);
+    step.inputs = s.inputs;
+    step.flops = s.flops;
+    step.resultElements = s.resultElements;
+    path.steps.push_back(std::move(step));
+  }
+  for (size_t d = 0; d < problem.numDims(); ++d) {
+    if (chunk[d] == problem.sizes[d])
+      continue;
+    path.slices.push_back(
+        PathSlice{problem.names[d], problem.sizes[d], chunk[d],
+                  !problem.outputSet.contains(static_cast<int>(d))});
+  }
+  path.algorithm = plan->algorithm;
+  path.totalFlops = plan->flops;
+  path.largestIntermediate = std::max(plan->peak, partialElements());
+  return path;
+}
+
+//===----------------------------------------------------------------------===//
+// Report
+//===----------------------------------------------------------------------===//
+
+static std::string number(double value) {
+  char buf[32];
+  if (value < 1e6 && value == std::floor(value))
+    std::snprintf(buf, sizeof(buf), "%.0f", value);
+  else
+    std::snprintf(buf, sizeof(buf), "%.3e", value);
+  return buf;
+}
+
+std::string ContractionPath::describe() const {
+  std::string out;
+  out += "contraction order: " + algorithm + " (" +
+         std::to_string(numOperands) + " operand" +
+         (numOperands == 1 ? "" : "s") + ", " + std::to_string(steps.size()) +
+         " step" + (steps.size() == 1 ? "" : "s") + ")\n";
+  for (const PathSlice &slice : slices)
+    out += "  sliced along " + slice.label + ": " +
+           std::to_string(slice.size / slice.chunk) + " slices of " +
+           std::to_string(slice.chunk) + " (" +
+           (slice.summed ? "summed, partial results added" : "free") + ")\n";
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const ContractionStep &step = steps[i];
+    std::string args;
+    for (size_t v : step.inputs)
+      args += (args.empty() ? "%" : ", %") + std::to_string(v);
+    out += "  step " + std::to_string(i + 1) + ": %" +
+           std::to_string(numOperands + i) + " = " + step.spec.str() + " (" +
+           args + ")  flops " + number(step.flops) + "  result " +
+           number(step.resultElements) + " elements\n";
+  }
+  out += "  naive (one loop nest) flops: " + number(naiveFlops) + "\n";
+  out += "  optimized flops:             " + number(totalFlops);
+  if (totalFlops > 0)
+    out += "  (speed-up " +
+           number(std::round(naiveFlops / totalFlops * 10) / 10) + "x)";
+  out += "\n  largest intermediate:        " + number(largestIntermediate) +
+         " elements\n";
+  return out;
+}
