@@ -3,6 +3,7 @@
 #include "Einsum/CodeGen/Pipeline.h"
 #include "Einsum/CodeGen/Passes.h"
 #include "Einsum/Conversion/Passes.h"
+#include "Einsum/Dialect/Einsum/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
@@ -24,6 +25,13 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
                                        const EinsumToLLVMOptions &options) {
   bool vectorize = options.tile && options.vectorize;
 
+  // N operands -> pairwise einsums in the cheapest order.
+  if (options.path.algorithm != PathAlgorithm::None) {
+    EinsumContractionOrderOptions order;
+    order.memoryLimit = static_cast<int64_t>(options.path.memoryLimit);
+    order.algorithm = pathAlgorithmName(options.path.algorithm);
+    pm.addPass(createEinsumContractionOrder(order));
+  }
   // einsum -> linalg.generic on tensors.
   pm.addPass(createConvertEinsumToLinalg());
   // Accumulate straight into the destination buffer where there is one.
@@ -157,6 +165,22 @@ struct EinsumToLLVMPipelineOptions
   Option<bool> vectorize{*this, "vectorize",
                          llvm::cl::desc("Vectorize register tiles"),
                          llvm::cl::init(true)};
+  Option<int64_t> memoryLimit{
+      *this, "memory-limit",
+      llvm::cl::desc("Most elements an intermediate may hold (0: no limit)"),
+      llvm::cl::init(0)};
+  Option<PathAlgorithm> algorithm{
+      *this, "algorithm", llvm::cl::desc("Contraction order search"),
+      llvm::cl::init(PathAlgorithm::Auto),
+      llvm::cl::values(
+          clEnumValN(PathAlgorithm::Auto, "auto",
+                     "optimal up to 10 operands, greedy beyond"),
+          clEnumValN(PathAlgorithm::Optimal, "optimal",
+                     "dynamic programming over subsets"),
+          clEnumValN(PathAlgorithm::Greedy, "greedy",
+                     "contract the pair that shrinks the data most"),
+          clEnumValN(PathAlgorithm::None, "none",
+                     "keep each einsum one loop nest"))};
   Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Worker threads for the cache tiles (OpenMP if > 1)"),
@@ -178,6 +202,8 @@ void einsum::registerEinsumPipelines() {
         options.tile = cl.tile;
         options.vectorize = cl.vectorize;
         options.threads = cl.threads;
+        options.path.memoryLimit = static_cast<double>(cl.memoryLimit);
+        options.path.algorithm = cl.algorithm;
         buildEinsumToLLVMPipeline(pm, options);
       });
 }

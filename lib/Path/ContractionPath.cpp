@@ -423,14 +423,19 @@ static void planShrinkingSteps(const Problem &problem, const Sizes &sizes,
     if (numOperands < 2)
       continue;
     DimSet set = setOf(problem, dims);
+    // The kept dims in the operand's own order: no transpose.
     std::vector<int> kept;
     bool sums = false;
-    set.forEach([&](int d) {
+    DimSet seen(problem.numDims());
+    for (int d : dims) {
+      if (seen.contains(d))
+        continue;
+      seen.insert(d);
       if (operandCount[d] > 1 || problem.outputSet.contains(d))
         kept.push_back(d);
       else
         sums = true;
-    });
+    }
     double input = sizes.volume(dims);
     double output = sizes.volume(kept);
     if (!(output < input) || (limit > 0 && output > limit))
@@ -541,10 +546,16 @@ static std::optional<Plan> planAt(const Problem &problem, const Sizes &sizes,
       for (size_t i = 0; i < tree->nodes.size(); ++i)
         if (tree->nodes[i].left < 0 && !inside[i])
           tensors[tree->nodes[i].leaf].forEach([&](int d) { ++outside[d]; });
-      loop.forEach([&](int d) {
-        if (outside[d])
-          result.push_back(d);
-      });
+      // The left operand's kept dims in its order, then the right's (as
+      // tensordot orders its result): rows stay rows.
+      DimSet seen(problem.numDims());
+      for (const std::vector<int> *side :
+           {&dimsOf[node.left], &dimsOf[node.right]})
+        for (int d : *side)
+          if (outside[d] && !seen.contains(d)) {
+            seen.insert(d);
+            result.push_back(d);
+          }
     }
     Step step;
     step.inputs = {valueOf[node.left], valueOf[node.right]};
@@ -602,6 +613,19 @@ ContractionPath einsum::planContraction(const Spec &spec,
       all = all | setOf(problem, dims);
     path.naiveFlops =
         stepFlops(full.volume(all), n, all.hasAnyNotIn(problem.outputSet));
+  }
+
+  if (algorithm == PathAlgorithm::None) {
+    ContractionStep step;
+    step.spec = makeStepSpec(problem, problem.operands, problem.output);
+    for (size_t i = 0; i < n; ++i)
+      step.inputs.push_back(i);
+    step.flops = path.naiveFlops;
+    step.resultElements = full.volume(problem.output);
+    path.steps.push_back(std::move(step));
+    path.algorithm = "single loop nest";
+    path.totalFlops = path.naiveFlops;
+    return path;
   }
 
   // Without a limit, or when the best plan fits it, no slicing.
@@ -687,13 +711,35 @@ ContractionPath einsum::planContraction(const Spec &spec,
     if (chunk[d] == problem.sizes[d])
       continue;
     path.slices.push_back(
-        PathSlice{problem.names[d], problem.sizes[d], chunk[d],
+        PathSlice{d, problem.names[d], problem.sizes[d], chunk[d],
                   !problem.outputSet.contains(static_cast<int>(d))});
   }
   path.algorithm = plan->algorithm;
   path.totalFlops = plan->flops;
   path.largestIntermediate = std::max(plan->peak, partialElements());
   return path;
+}
+
+const char *einsum::pathAlgorithmName(PathAlgorithm algorithm) {
+  switch (algorithm) {
+  case PathAlgorithm::Auto:
+    return "auto";
+  case PathAlgorithm::Optimal:
+    return "optimal";
+  case PathAlgorithm::Greedy:
+    return "greedy";
+  case PathAlgorithm::None:
+    return "none";
+  }
+  return "auto";
+}
+
+std::optional<PathAlgorithm> einsum::parsePathAlgorithm(std::string_view name) {
+  for (PathAlgorithm algorithm : {PathAlgorithm::Auto, PathAlgorithm::Optimal,
+                                  PathAlgorithm::Greedy, PathAlgorithm::None})
+    if (name == pathAlgorithmName(algorithm))
+      return algorithm;
+  return std::nullopt;
 }
 
 //===----------------------------------------------------------------------===//
@@ -704,6 +750,8 @@ static std::string number(double value) {
   char buf[32];
   if (value < 1e6 && value == std::floor(value))
     std::snprintf(buf, sizeof(buf), "%.0f", value);
+  else if (value < 1e6)
+    std::snprintf(buf, sizeof(buf), "%.1f", value);
   else
     std::snprintf(buf, sizeof(buf), "%.3e", value);
   return buf;

@@ -112,12 +112,13 @@ std::string KernelOptions::fingerprint() const {
   std::string out;
   llvm::raw_string_ostream os(out);
   os << pipeline.threads << ':' << pipeline.layout << pipeline.tile
-     << pipeline.vectorize
-     << pipeline.genericAllocationFunctions << dynamicShapes << stridedOutput
-     << ':' << t.target.vectorBits << ',' << t.target.numVectorRegisters
-     << ',' << t.target.l1Bytes << ',' << t.target.l2Bytes << ','
-     << t.cacheTileM << ',' << t.cacheTileN << ',' << t.cacheTileK << ','
-     << t.registerTileM << ',' << t.registerTileN;
+     << pipeline.vectorize << pipeline.genericAllocationFunctions
+     << dynamicShapes << stridedOutput << ':' << t.target.vectorBits << ','
+     << t.target.numVectorRegisters << ',' << t.target.l1Bytes << ','
+     << t.target.l2Bytes << ',' << t.cacheTileM << ',' << t.cacheTileN << ','
+     << t.cacheTileK << ',' << t.registerTileM << ',' << t.registerTileN << ':'
+     << pathAlgorithmName(pipeline.path.algorithm) << ','
+     << pipeline.path.memoryLimit;
   return out;
 }
 
@@ -131,8 +132,7 @@ static MemRefType memrefTypeOf(MLIRContext *context, ArrayRef<int64_t> shape,
   if (!strided)
     return MemRefType::get(sizes, element);
   SmallVector<int64_t> strides(shape.size(), ShapedType::kDynamic);
-  auto layout =
-      StridedLayoutAttr::get(context, ShapedType::kDynamic, strides);
+  auto layout = StridedLayoutAttr::get(context, ShapedType::kDynamic, strides);
   return MemRefType::get(sizes, element, layout);
 }
 
@@ -173,11 +173,9 @@ static Value convertTensor(OpBuilder &b, Location loc, Value value, Type to) {
 ///     %r = einsum.contract "spec" ins(%t0, ...) -> tensor<...>
 ///     bufferization.materialize_in_destination %r in restrict writable %out
 ///   }
-static OwningOpRef<ModuleOp>
-buildKernelModule(MLIRContext *context, const Spec &spec,
-                  const Binding &binding,
-                  const std::vector<OperandType> &operands,
-                  const KernelOptions &options) {
+static OwningOpRef<ModuleOp> buildKernelModule(
+    MLIRContext *context, const Spec &spec, const Binding &binding,
+    const std::vector<OperandType> &operands, const KernelOptions &options) {
   OpBuilder b(context);
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
@@ -192,15 +190,14 @@ buildKernelModule(MLIRContext *context, const Spec &spec,
     argTypes.push_back(memrefTypeOf(context, operand.shape, operand.dtype,
                                     dynamic, operand.strided));
   std::vector<int64_t> outShape = binding.outputShape();
-  MemRefType outMemRef = memrefTypeOf(context, outShape, common, dynamic,
-                                      options.stridedOutput);
+  MemRefType outMemRef =
+      memrefTypeOf(context, outShape, common, dynamic, options.stridedOutput);
   argTypes.push_back(outMemRef);
 
   b.setInsertionPointToEnd(module->getBody());
-  auto func = func::FuncOp::create(b, loc, kEntryName,
-                                   b.getFunctionType(argTypes, {}));
-  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
-                b.getUnitAttr());
+  auto func =
+      func::FuncOp::create(b, loc, kEntryName, b.getFunctionType(argTypes, {}));
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), b.getUnitAttr());
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
   SmallVector<Value> tensors;
@@ -218,7 +215,8 @@ buildKernelModule(MLIRContext *context, const Spec &spec,
   if (common == DType::F16 || common == DType::BF16)
     contract.setAccumulatorTypeAttr(TypeAttr::get(b.getF32Type()));
   bufferization::MaterializeInDestinationOp::create(
-      b, loc, /*result=*/Type(), contract.getResult(), body->getArguments().back(),
+      b, loc, /*result=*/Type(), contract.getResult(),
+      body->getArguments().back(),
       /*restrict=*/true, /*writable=*/true);
   func::ReturnOp::create(b, loc);
   return module;
@@ -240,8 +238,8 @@ Compiler::Compiler(size_t cacheCapacity) : capacity(cacheCapacity) {
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
   registry.insert<EinsumDialect>();
-  context = std::make_unique<MLIRContext>(registry,
-                                          MLIRContext::Threading::DISABLED);
+  context =
+      std::make_unique<MLIRContext>(registry, MLIRContext::Threading::DISABLED);
   context->loadDialect<EinsumDialect, func::FuncDialect,
                        bufferization::BufferizationDialect,
                        memref::MemRefDialect>();
@@ -379,7 +377,8 @@ Compiler::compileLocked(llvm::StringRef specText,
   engineOptions.enablePerfNotificationListener = false;
   const char *dumpPath = std::getenv("EINSUM_DUMP_OBJECT");
   engineOptions.enableObjectDump = dumpPath != nullptr;
-  auto engine = ExecutionEngine::create(**module, engineOptions, std::move(*tm));
+  auto engine =
+      ExecutionEngine::create(**module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
   (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
@@ -527,21 +526,18 @@ static std::string tileList(ArrayRef<int64_t> sizes,
   return out.empty() ? "none" : out;
 }
 
-llvm::Expected<std::string>
-Compiler::describePlan(llvm::StringRef specText,
-                       const std::vector<OperandType> &operands,
-                       const KernelOptions &options) {
-  auto bound = parseAndBind(specText, operands);
-  if (!bound)
-    return bound.takeError();
-  const Binding &binding = bound->second;
-  std::lock_guard<std::mutex> lock(compileMutex);
-  auto module = buildAndLower(context.get(), bound->first, binding, operands,
-                              options, /*lower=*/false);
+/// The tile plan of one einsum (no contraction order): its operands packed
+/// into panels, and the roles and tile sizes of the loop dims.
+static llvm::Expected<std::string>
+describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
+              const std::vector<OperandType> &operands,
+              const KernelOptions &options) {
+  auto module = buildAndLower(context, spec, binding, operands, options,
+                              /*lower=*/false);
   if (!module)
     return module.takeError();
   // The pipeline's first stages: to linalg, and the layout changes.
-  PassManager pm(context.get(), ModuleOp::getOperationName());
+  PassManager pm(context, ModuleOp::getOperationName());
   pm.addPass(createConvertEinsumToLinalg());
   if (options.pipeline.layout)
     pm.nest<func::FuncOp>().addPass(createEinsumCPULayout());
@@ -594,15 +590,108 @@ Compiler::describePlan(llvm::StringRef specText,
       out += ", M = " + names[*plan.mDim];
     if (plan.kDim)
       out += ", K = " + names[*plan.kDim];
-    out += "\n    cache tiles (scf.forall): " +
-           tileList(plan.cacheTiles, names) + "\n";
+    out +=
+        "\n    cache tiles (scf.forall): " + tileList(plan.cacheTiles, names) +
+        "\n";
     out += "    reduction tiles (scf.for): " +
            tileList(plan.reductionTiles, names) + "\n";
-    out += "    register tile: " + tileList(plan.registerTiles, names) +
-           " (" + std::to_string(options.pipeline.tiling.target.vectorBits) +
+    out += "    register tile: " + tileList(plan.registerTiles, names) + " (" +
+           std::to_string(options.pipeline.tiling.target.vectorBits) +
            "-bit vectors" + (options.pipeline.vectorize ? "" : ", scalar") +
            ")\n";
   });
+  return out;
+}
+
+llvm::Expected<ContractionPath>
+einsum::contractionPath(llvm::StringRef specText,
+                        const std::vector<OperandType> &operands,
+                        const KernelOptions &options) {
+  auto bound = parseAndBind(specText, operands);
+  if (!bound)
+    return bound.takeError();
+  PathOptions path = options.pipeline.path;
+  if (options.dynamicShapes) {
+    // As the einsum-contraction-order pass sees a dynamic kernel: no sizes,
+    // so no slicing either.
+    std::vector<std::vector<int64_t>> shapes;
+    for (const OperandType &operand : operands)
+      shapes.emplace_back(operand.shape.size(), kDynamicSize);
+    SpecResult<Binding> binding = bindSpec(bound->first, shapes);
+    if (!binding)
+      return makeError(binding.error().message);
+    bound->second = std::move(*binding);
+    path.memoryLimit = 0;
+  }
+  return planContraction(bound->first, bound->second, path);
+}
+
+/// Indents every line of `text` by `indent`.
+static std::string indented(llvm::StringRef text, llvm::StringRef indent) {
+  std::string out;
+  while (!text.empty()) {
+    auto [line, rest] = text.split('\n');
+    out += (indent + line + "\n").str();
+    text = rest;
+  }
+  return out;
+}
+
+llvm::Expected<std::string>
+Compiler::describePlan(llvm::StringRef specText,
+                       const std::vector<OperandType> &operands,
+                       const KernelOptions &options) {
+  auto bound = parseAndBind(specText, operands);
+  if (!bound)
+    return bound.takeError();
+  auto path = contractionPath(specText, operands, options);
+  if (!path)
+    return path.takeError();
+  std::lock_guard<std::mutex> lock(compileMutex);
+  if (path->isSingleStep()) {
+    auto tiles = describeTiles(context.get(), bound->first, bound->second,
+                               operands, options);
+    if (!tiles || operands.size() < 3)
+      return tiles;
+    return path->describe() + *tiles;
+  }
+
+  // Each step is compiled as an einsum of its own: describe it so, on the
+  // shapes it sees (one slice's, when sliced).
+  const Binding &binding = bound->second;
+  DType common = operands.front().dtype;
+  for (const OperandType &operand : operands)
+    common = promoteTypes(common, operand.dtype);
+  std::vector<std::vector<int64_t>> shapes;
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    shapes.push_back(operand.shape);
+    for (auto [axis, dim] : llvm::enumerate(binding.inputDims[i]))
+      for (const PathSlice &slice : path->slices)
+        if (dim == static_cast<int64_t>(slice.dim))
+          shapes.back()[axis] = slice.chunk;
+  }
+  KernelOptions stepOptions = options;
+  stepOptions.pipeline.path.algorithm = PathAlgorithm::None;
+  std::string out = path->describe();
+  for (auto [index, step] : llvm::enumerate(path->steps)) {
+    std::vector<OperandType> stepOperands;
+    std::vector<std::vector<int64_t>> stepShapes;
+    for (size_t value : step.inputs) {
+      stepOperands.push_back({common, shapes[value], /*strided=*/false});
+      stepShapes.push_back(shapes[value]);
+    }
+    SpecResult<Binding> stepBinding = bindSpec(step.spec, stepShapes);
+    if (!stepBinding)
+      return makeError("einsum: planned step does not bind: " +
+                       stepBinding.error().message);
+    shapes.push_back(stepBinding->outputShape());
+    auto tiles = describeTiles(context.get(), step.spec, *stepBinding,
+                               stepOperands, stepOptions);
+    if (!tiles)
+      return tiles.takeError();
+    out += "  step " + std::to_string(index + 1) + " (" + step.spec.str() +
+           "):\n" + indented(*tiles, "  ");
+  }
   return out;
 }
 
@@ -731,8 +820,7 @@ llvm::Error Kernel::run(llvm::ArrayRef<TensorView> inputs,
 
   SmallVector<Descriptor> descriptors;
   for (const TensorView &input : inputs)
-    descriptors.emplace_back(input.data, input.shape,
-                             input.effectiveStrides());
+    descriptors.emplace_back(input.data, input.shape, input.effectiveStrides());
   descriptors.emplace_back(output.data, out.shape, outStrides);
   SmallVector<void *> pointers, args;
   for (Descriptor &descriptor : descriptors)

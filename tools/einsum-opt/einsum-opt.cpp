@@ -8,6 +8,7 @@
 #include "Einsum/CodeGen/Passes.h"
 #include "Einsum/Conversion/Passes.h"
 #include "Einsum/Dialect/Einsum/EinsumDialect.h"
+#include "Einsum/Dialect/Einsum/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -17,6 +18,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  einsum::registerEinsumTransformsPasses();
   einsum::registerEinsumConversionPasses();
   einsum::registerEinsumCodeGenPasses();
   einsum::registerEinsumPipelines();

@@ -47,6 +47,9 @@ or on random inputs.
   --dynamic               compile for any shapes (dynamic sizes) instead of the given ones
   --tolerance X           --check passes if the error is at most X (default: 64 x the dtype's epsilon)
   --tiles MC,NC,KC,MR,NR  tile sizes for contractions (0: chosen from the shapes and the CPU)
+  --path ALG              contraction order of 3+ operands: auto (default: optimal up to 10
+                          operands, greedy beyond), optimal, greedy, or none (one loop nest)
+  --memory-limit N        no intermediate may hold more than N elements (slices if needed)
   -h, --help              this message
 
 SPEC is compact ('ij,jk->ik') or named ('batch seq d, batch d -> batch seq')
@@ -74,6 +77,8 @@ struct Options {
   bool dynamic = false;
   double tolerance = 0;
   std::vector<int64_t> tiles;
+  PathAlgorithm path = PathAlgorithm::Auto;
+  int64_t memoryLimit = 0;
 };
 
 /// A usage error (exit 2).
@@ -143,8 +148,7 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
           options.threads < 1)
         return std::string("option '--threads' needs a positive integer");
     } else if (name == "--repeat") {
-      if (!value(text) || !parseInt(text, options.repeat) ||
-          options.repeat < 1)
+      if (!value(text) || !parseInt(text, options.repeat) || options.repeat < 1)
         return std::string("option '--repeat' needs a positive integer");
     } else if (name == "--seed") {
       int64_t seed;
@@ -152,7 +156,8 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
         return std::string("option '--seed' needs an integer");
       options.seed = uint64_t(seed);
     } else if (name == "--tolerance") {
-      if (!value(text) || llvm::StringRef(text).getAsDouble(options.tolerance) ||
+      if (!value(text) ||
+          llvm::StringRef(text).getAsDouble(options.tolerance) ||
           !(options.tolerance >= 0))
         return std::string("option '--tolerance' needs a number >= 0");
     } else if (name == "--tiles") {
@@ -169,6 +174,17 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
       }
       if (options.tiles.size() != 5)
         return std::string("option '--tiles' needs MC,NC,KC,MR,NR");
+    } else if (name == "--path") {
+      std::optional<PathAlgorithm> path;
+      if (!value(text) || !(path = parsePathAlgorithm(text)))
+        return std::string(
+            "option '--path' needs auto, optimal, greedy or none");
+      options.path = *path;
+    } else if (name == "--memory-limit") {
+      if (!value(text) || !parseInt(text, options.memoryLimit) ||
+          options.memoryLimit < 0)
+        return std::string(
+            "option '--memory-limit' needs a number of elements >= 0");
     } else if (arg == "--bench") {
       options.bench = true;
     } else if (arg == "--json") {
@@ -192,11 +208,9 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
   int sources = !options.inputs.empty() + !options.shapes.empty() +
                 !options.sizes.empty();
   if (sources == 0)
-    return std::string(
-        "no inputs: give .npy files, --shapes or --sizes");
+    return std::string("no inputs: give .npy files, --shapes or --sizes");
   if (sources > 1)
-    return std::string(
-        "give inputs one way: .npy files, --shapes or --sizes");
+    return std::string("give inputs one way: .npy files, --shapes or --sizes");
   if (!options.inputs.empty() && options.dtypeGiven)
     return std::string("--dtype applies to random inputs only; .npy files "
                        "carry their own dtype");
@@ -263,8 +277,7 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
       }
       auto it = sizes.find(spec.labels[sub.label]);
       if (it == sizes.end())
-        return "--sizes: no size for label '" + spec.labels[sub.label] +
-               "'";
+        return "--sizes: no size for label '" + spec.labels[sub.label] + "'";
       shape.push_back(it->second);
     }
     shapes.push_back(std::move(shape));
@@ -409,14 +422,10 @@ int main(int argc, char **argv) {
   std::vector<OperandType> operands;
   for (size_t i = 0; i < shapes.size(); ++i)
     operands.push_back({dtypes[i], shapes[i], /*strided=*/false});
-  // FLOPs: per point of the loop nest, (operands - 1) multiplies and an add.
-  double iterations = 1;
-  for (int64_t size : binding->dimSizes)
-    iterations *= double(size);
-  double flops = iterations * double(std::max<size_t>(1, shapes.size()));
-
   Compiler compiler;
   KernelOptions kernelOptions;
+  kernelOptions.pipeline.path.algorithm = options.path;
+  kernelOptions.pipeline.path.memoryLimit = double(options.memoryLimit);
   kernelOptions.dynamicShapes = options.dynamic;
   kernelOptions.pipeline.threads = unsigned(options.threads);
   if (!options.tiles.empty()) {
@@ -428,25 +437,50 @@ int main(int argc, char **argv) {
     tiling.registerTileN = options.tiles[4];
   }
 
+  // FLOPs of the einsum as one loop nest (per point, operands - 1
+  // multiplies and an add), and of the contraction order that runs.
+  auto path = contractionPath(options.spec, operands, kernelOptions);
+  if (!path)
+    return inputError(llvm::toString(path.takeError()));
+  double naiveFlops = path->naiveFlops;
+  double flops = path->totalFlops;
+
   if (options.explain) {
     auto plan = compiler.describePlan(options.spec, operands, kernelOptions);
     if (!plan)
       return inputError(llvm::toString(plan.takeError()));
     if (options.json) {
       llvm::outs() << "{\"spec\":" << jsonString(spec->str())
-                   << ",\"shapes\":" << jsonShapes(shapes)
-                   << ",\"dtype\":\"" << dtypeName(dtype) << "\",\"free\":[";
+                   << ",\"shapes\":" << jsonShapes(shapes) << ",\"dtype\":\""
+                   << dtypeName(dtype) << "\",\"free\":[";
       for (size_t d = 0; d < binding->numFree; ++d)
         llvm::outs() << (d ? "," : "") << jsonString(binding->dimNames[d]);
       llvm::outs() << "],\"summation\":[";
       for (size_t d = binding->numFree; d < binding->numDims(); ++d)
         llvm::outs() << (d > binding->numFree ? "," : "")
                      << jsonString(binding->dimNames[d]);
-      llvm::outs() << "],\"flops\":" << llvm::format("%.0f", flops)
-                   << ",\"plan\":" << jsonString(*plan) << "}\n";
+      llvm::outs() << "],\"naive_flops\":" << llvm::format("%.0f", naiveFlops)
+                   << ",\"flops\":" << llvm::format("%.0f", flops)
+                   << ",\"path\":[";
+      for (auto [i, step] : llvm::enumerate(path->steps)) {
+        llvm::outs() << (i ? "," : "")
+                     << "{\"spec\":" << jsonString(step.spec.str())
+                     << ",\"inputs\":[";
+        for (auto [j, value] : llvm::enumerate(step.inputs))
+          llvm::outs() << (j ? "," : "") << value;
+        llvm::outs() << "]" << llvm::format(",\"flops\":%.0f", step.flops)
+                     << llvm::format(",\"result_elements\":%.0f",
+                                     step.resultElements)
+                     << "}";
+      }
+      llvm::outs() << "],\"plan\":" << jsonString(*plan) << "}\n";
     } else {
       llvm::outs() << describeLoopNest(*spec, *binding);
-      llvm::outs() << llvm::format("FLOPs: %.0f\n", flops);
+      if (flops != naiveFlops)
+        llvm::outs() << llvm::format("FLOPs: %.0f (one loop nest: %.0f)\n",
+                                     flops, naiveFlops);
+      else
+        llvm::outs() << llvm::format("FLOPs: %.0f\n", flops);
       llvm::outs() << "plan:\n" << *plan;
     }
     if (!options.bench && !options.check && options.output.empty())
@@ -565,11 +599,12 @@ int main(int argc, char **argv) {
                                    comparison->withinTolerance ? "ok"
                                                                : "FAILED");
     if (!comparison->withinTolerance)
-      return inputError(
-          "result differs from the reference at element " +
-          std::to_string(comparison->worstIndex) +
-          (isFloat(dtype) ? "" : " (" + std::to_string(comparison->mismatches) +
-                                     " element(s) differ)"));
+      return inputError("result differs from the reference at element " +
+                        std::to_string(comparison->worstIndex) +
+                        (isFloat(dtype)
+                             ? ""
+                             : " (" + std::to_string(comparison->mismatches) +
+                                   " element(s) differ)"));
   }
   return 0;
 }

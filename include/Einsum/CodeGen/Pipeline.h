@@ -9,6 +9,7 @@
 #define EINSUM_CODEGEN_PIPELINE_H
 
 #include "Einsum/CodeGen/TilePlan.h"
+#include "Einsum/Path/ContractionPath.h"
 
 namespace mlir {
 class OpPassManager;
@@ -17,6 +18,10 @@ class OpPassManager;
 namespace einsum {
 
 struct EinsumToLLVMOptions {
+  /// The contraction-order planner's algorithm and memory limit
+  /// (einsum-contraction-order); PathAlgorithm::None keeps each einsum one
+  /// loop nest.
+  PathOptions path;
   /// Tile sizes and the target they are chosen for.
   TilingOptions tiling;
   /// Move the vectorized dim of contraction operands to unit stride.
@@ -36,13 +41,14 @@ struct EinsumToLLVMOptions {
 /// Adds the passes taking a module of einsum.contract (or linalg) on tensors
 /// to the LLVM dialect:
 ///
+///   einsum-contraction-order pairwise einsums in the cheapest order
 ///   convert-einsum-to-linalg
-///   einsum-cpu-layout        transpose operands so the vector dim is unit-stride
-///   einsum-cpu-tile          cache tiles (scf.forall), reduction and register tiles
-///   einsum-cpu-vectorize     register tiles to vector.contract; accumulators hoisted
-///   one-shot-bufferize, buffer deallocation
-///   einsum-cpu-lower-vectors contractions to FMAs, transfers to loads/stores
-///   scf/affine/memref/func/arith/vector to LLVM
+///   einsum-cpu-layout        transpose operands so the vector dim is
+///   unit-stride einsum-cpu-tile          cache tiles (scf.forall), reduction
+///   and register tiles einsum-cpu-vectorize     register tiles to
+///   vector.contract; accumulators hoisted one-shot-bufferize, buffer
+///   deallocation einsum-cpu-lower-vectors contractions to FMAs, transfers to
+///   loads/stores scf/affine/memref/func/arith/vector to LLVM
 void buildEinsumToLLVMPipeline(mlir::OpPassManager &pm,
                                const EinsumToLLVMOptions &options = {});
 

@@ -23,7 +23,9 @@
 #include "Einsum/Spec/Spec.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace einsum {
@@ -36,7 +38,14 @@ enum class PathAlgorithm {
   Optimal,
   /// Repeatedly contract the pair that shrinks the data most (O(N^3)).
   Greedy,
+  /// No planning: the einsum stays one loop nest.
+  None,
 };
+
+/// "auto", "optimal", "greedy" or "none".
+const char *pathAlgorithmName(PathAlgorithm algorithm);
+/// The algorithm of that name, or nullopt.
+std::optional<PathAlgorithm> parsePathAlgorithm(std::string_view name);
 
 /// Auto uses the exact search up to this many operands (3^10 = 59049 pairs of
 /// subsets, well under a millisecond), the greedy one beyond.
@@ -72,6 +81,8 @@ struct ContractionStep {
 /// a free label write disjoint parts of the output; slices of a summed label
 /// are added up.
 struct PathSlice {
+  /// The loop dim of the binding (free dims are output axes in order).
+  size_t dim = 0;
   std::string label;
   int64_t size = 0;
   int64_t chunk = 0;

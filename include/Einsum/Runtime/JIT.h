@@ -8,7 +8,8 @@
 //   auto kernel = compiler.getKernel("ij,jk->ik",    // cached, thread-safe
 //       {{DType::F32, {64, 32}}, {DType::F32, {32, 16}}});
 //   if (!kernel) ... llvm::toString(kernel.takeError()) ...
-//   llvm::Error err = (*kernel)->run({a, b}, out);    // TensorViews, OutputView
+//   llvm::Error err = (*kernel)->run({a, b}, out);    // TensorViews,
+//   OutputView
 //
 //   // or in one call, through a process-wide compiler:
 //   llvm::Error err = einsum::einsum("ij,jk->ik", {a, b}, out);
@@ -154,8 +155,9 @@ public:
                                        const KernelOptions &options = {},
                                        bool lowered = false);
 
-  /// How the einsum will be compiled: operands packed into panels, and the
-  /// roles and tile sizes of the loop dims. One item per line.
+  /// How the einsum will be compiled: the contraction order (for several
+  /// steps), then per einsum the operands packed into panels and the roles
+  /// and tile sizes of the loop dims. One item per line.
   llvm::Expected<std::string>
   describePlan(llvm::StringRef spec, const std::vector<OperandType> &operands,
                const KernelOptions &options = {});
@@ -178,11 +180,18 @@ private:
   size_t capacity;
   /// Least recently used first.
   std::list<std::string> order;
-  std::map<std::string,
-           std::pair<std::shared_ptr<const Kernel>, std::list<std::string>::iterator>>
+  std::map<std::string, std::pair<std::shared_ptr<const Kernel>,
+                                  std::list<std::string>::iterator>>
       cache;
   size_t hits = 0, misses = 0;
 };
+
+/// The contraction order compile() follows for these operands: the steps
+/// (each an einsum of its own), their FLOPs, slices under a memory limit, and
+/// the totals against one loop nest. See Einsum/Path/ContractionPath.h.
+llvm::Expected<ContractionPath>
+contractionPath(llvm::StringRef spec, const std::vector<OperandType> &operands,
+                const KernelOptions &options = {});
 
 /// The operand types of these views (strided unless contiguous).
 std::vector<OperandType> operandTypesOf(llvm::ArrayRef<TensorView> inputs);
