@@ -25,6 +25,10 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
                                        const EinsumToLLVMOptions &options) {
   bool vectorize = options.tile && options.vectorize;
 
+  // Attention -> einsums and a softmax (or the fused loop nest).
+  EinsumLowerAttentionOptions attention;
+  attention.variant = options.attentionVariant;
+  pm.addPass(createEinsumLowerAttention(attention));
   // N operands -> pairwise einsums in the cheapest order.
   if (options.path.algorithm != PathAlgorithm::None) {
     EinsumContractionOrderOptions order;
@@ -37,6 +41,7 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   // Accumulate straight into the destination buffer where there is one.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   OpPassManager &tensors = pm.nest<func::FuncOp>();
+  tensors.addPass(createEinsumCPUExpandOps());
   tensors.addPass(createCanonicalizerPass());
   // Both passes plan tiles the same way, so they get the same options.
   const TilingOptions &tiling = options.tiling;
@@ -181,6 +186,10 @@ struct EinsumToLLVMPipelineOptions
                      "contract the pair that shrinks the data most"),
           clEnumValN(PathAlgorithm::None, "none",
                      "keep each einsum one loop nest"))};
+  Option<std::string> attention{
+      *this, "attention",
+      llvm::cl::desc("einsum.attention as: auto, fused or unfused"),
+      llvm::cl::init("auto")};
   Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Worker threads for the cache tiles (OpenMP if > 1)"),
@@ -204,6 +213,7 @@ void einsum::registerEinsumPipelines() {
         options.threads = cl.threads;
         options.path.memoryLimit = static_cast<double>(cl.memoryLimit);
         options.path.algorithm = cl.algorithm;
+        options.attentionVariant = cl.attention;
         buildEinsumToLLVMPipeline(pm, options);
       });
 }

@@ -25,9 +25,10 @@ einsum::evaluateReference(const Spec &spec,
     outputSize *= size;
   // Exact integer arithmetic only when every operand is an integer (a
   // float anywhere makes the result a float).
-  bool integer = !inputs.empty() &&
-                 std::none_of(inputs.begin(), inputs.end(),
-                              [](const TensorView &t) { return isFloat(t.dtype); });
+  bool integer = !inputs.empty() && std::none_of(inputs.begin(), inputs.end(),
+                                                 [](const TensorView &t) {
+                                                   return isFloat(t.dtype);
+                                                 });
   result.values.assign(outputSize, 0.0);
   result.magnitudes.assign(outputSize, 0.0);
   if (integer)
@@ -35,8 +36,8 @@ einsum::evaluateReference(const Spec &spec,
 
   // Per operand and loop dim: the element stride that dim contributes.
   size_t numDims = binding.numDims();
-  std::vector<std::vector<int64_t>> dimStrides(inputs.size(),
-                                               std::vector<int64_t>(numDims, 0));
+  std::vector<std::vector<int64_t>> dimStrides(
+      inputs.size(), std::vector<int64_t>(numDims, 0));
   for (size_t i = 0; i < inputs.size(); ++i) {
     std::vector<int64_t> strides = inputs[i].effectiveStrides();
     for (size_t axis = 0; axis < binding.inputDims[i].size(); ++axis)
@@ -59,9 +60,9 @@ einsum::evaluateReference(const Spec &spec,
     int64_t exact = 1;
     for (size_t i = 0; i < inputs.size(); ++i) {
       if (integer)
-        exact = int64_t(uint64_t(exact) *
-                        uint64_t(loadInt(inputs[i].data, inputs[i].dtype,
-                                         offsets[i])));
+        exact = int64_t(
+            uint64_t(exact) *
+            uint64_t(loadInt(inputs[i].data, inputs[i].dtype, offsets[i])));
       product *= loadDouble(inputs[i].data, inputs[i].dtype, offsets[i]);
     }
     result.values[outOffset] += product;
@@ -126,15 +127,49 @@ Comparison einsum::compareToReference(const ReferenceResult &reference,
     if (!std::isfinite(got) && std::isfinite(want))
       error = INFINITY;
     else
-      error = std::fabs(got - want) /
-              std::max(reference.magnitudes[i], 1e-300);
+      error = std::fabs(got - want) / std::max(reference.magnitudes[i], 1e-300);
     if (std::isnan(error))
       error = INFINITY;
     if (error > comparison.maxRelativeError || comparison.worstIndex < 0) {
-      comparison.maxRelativeError = std::max(error, comparison.maxRelativeError);
+      comparison.maxRelativeError =
+          std::max(error, comparison.maxRelativeError);
       comparison.worstIndex = i;
     }
   }
   comparison.withinTolerance = comparison.maxRelativeError <= tolerance;
   return comparison;
+}
+
+SpecResult<ReferenceResult> einsum::evaluateAttentionReference(
+    const TensorView &query, const TensorView &key, const TensorView &value,
+    bool causal, double scale) {
+  SpecResult<Spec> scoresSpec = parseSpec("bqhd,bkhd->bhqk");
+  SpecResult<Spec> outputSpec = parseSpec("bhqk,bkhe->bqhe");
+  SpecResult<ReferenceResult> scores =
+      evaluateReference(*scoresSpec, {query, key});
+  if (!scores)
+    return scores.error();
+  if (scale == 0)
+    scale = 1.0 / std::sqrt(double(query.shape[3]));
+  // Row-wise softmax over the last axis (seqK), masked keys at -inf.
+  std::vector<double> &s = scores->values;
+  int64_t seqQ = scores->shape[2], seqK = scores->shape[3];
+  int64_t rows = seqK ? int64_t(s.size()) / seqK : 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    double *row = s.data() + r * seqK;
+    int64_t q = r % seqQ;
+    double max = -INFINITY;
+    for (int64_t k = 0; k < seqK; ++k) {
+      row[k] = causal && k > q ? -INFINITY : row[k] * scale;
+      max = std::max(max, row[k]);
+    }
+    double sum = 0;
+    for (int64_t k = 0; k < seqK; ++k)
+      sum += row[k] = std::exp(row[k] - max);
+    for (int64_t k = 0; k < seqK; ++k)
+      row[k] /= sum;
+  }
+  TensorView weights =
+      TensorView::contiguous(s.data(), DType::F64, scores->shape);
+  return evaluateReference(*outputSpec, {weights, value});
 }

@@ -118,7 +118,7 @@ std::string KernelOptions::fingerprint() const {
      << t.target.l2Bytes << ',' << t.cacheTileM << ',' << t.cacheTileN << ','
      << t.cacheTileK << ',' << t.registerTileM << ',' << t.registerTileN << ':'
      << pathAlgorithmName(pipeline.path.algorithm) << ','
-     << pipeline.path.memoryLimit;
+     << pipeline.path.memoryLimit << ',' << pipeline.attentionVariant;
   return out;
 }
 
@@ -173,9 +173,13 @@ static Value convertTensor(OpBuilder &b, Location loc, Value value, Type to) {
 ///     %r = einsum.contract "spec" ins(%t0, ...) -> tensor<...>
 ///     bufferization.materialize_in_destination %r in restrict writable %out
 ///   }
+///
+/// With `attention`, the body is einsum.attention on the three operands
+/// instead (the spec then only gives the shapes).
 static OwningOpRef<ModuleOp> buildKernelModule(
     MLIRContext *context, const Spec &spec, const Binding &binding,
-    const std::vector<OperandType> &operands, const KernelOptions &options) {
+    const std::vector<OperandType> &operands, const KernelOptions &options,
+    const AttentionOptions *attention) {
   OpBuilder b(context);
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
@@ -211,12 +215,22 @@ static OwningOpRef<ModuleOp> buildKernelModule(
     tensors.push_back(convertTensor(b, loc, tensor, element));
   }
   auto resultType = RankedTensorType::get(outMemRef.getShape(), element);
-  auto contract = ContractOp::create(b, loc, resultType, spec, tensors);
-  if (common == DType::F16 || common == DType::BF16)
-    contract.setAccumulatorTypeAttr(TypeAttr::get(b.getF32Type()));
+  Value result;
+  if (attention) {
+    auto op = AttentionOp::create(b, loc, resultType, tensors[0], tensors[1],
+                                  tensors[2], /*scale=*/nullptr,
+                                  /*causal=*/attention->causal);
+    if (attention->scale != 0)
+      op.setScaleAttr(b.getF64FloatAttr(attention->scale));
+    result = op.getResult();
+  } else {
+    auto contract = ContractOp::create(b, loc, resultType, spec, tensors);
+    if (common == DType::F16 || common == DType::BF16)
+      contract.setAccumulatorTypeAttr(TypeAttr::get(b.getF32Type()));
+    result = contract.getResult();
+  }
   bufferization::MaterializeInDestinationOp::create(
-      b, loc, /*result=*/Type(), contract.getResult(),
-      body->getArguments().back(),
+      b, loc, /*result=*/Type(), result, body->getArguments().back(),
       /*restrict=*/true, /*writable=*/true);
   func::ReturnOp::create(b, loc);
   return module;
@@ -251,9 +265,10 @@ Compiler::~Compiler() = default;
 static llvm::Expected<OwningOpRef<ModuleOp>>
 buildAndLower(MLIRContext *context, const Spec &spec, const Binding &binding,
               const std::vector<OperandType> &operands,
-              const KernelOptions &options, bool lower) {
+              const KernelOptions &options, bool lower,
+              const AttentionOptions *attention = nullptr) {
   OwningOpRef<ModuleOp> module =
-      buildKernelModule(context, spec, binding, operands, options);
+      buildKernelModule(context, spec, binding, operands, options, attention);
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
@@ -310,10 +325,9 @@ Compiler::compile(llvm::StringRef spec,
   return compile(spec, operands, options);
 }
 
-llvm::Expected<std::shared_ptr<const Kernel>>
-Compiler::compileLocked(llvm::StringRef specText,
-                        const std::vector<OperandType> &operands,
-                        const KernelOptions &options) {
+llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
+    llvm::StringRef specText, const std::vector<OperandType> &operands,
+    const KernelOptions &options, const AttentionOptions *attention) {
   if (operands.empty())
     return makeError("einsum: no operands given");
   auto bound = parseAndBind(specText, operands);
@@ -332,7 +346,7 @@ Compiler::compileLocked(llvm::StringRef specText,
 
   auto start = std::chrono::steady_clock::now();
   auto module = buildAndLower(context.get(), bound->first, bound->second,
-                              operands, options, /*lower=*/true);
+                              operands, options, /*lower=*/true, attention);
   if (!module)
     return module.takeError();
   kernel->pipelineMillis_ = millisSince(start);
@@ -439,11 +453,10 @@ static std::string cacheKey(llvm::StringRef specText,
   return key;
 }
 
-llvm::Expected<std::shared_ptr<const Kernel>>
-Compiler::getKernel(llvm::StringRef specText,
-                    const std::vector<OperandType> &operands,
-                    const KernelOptions &options) {
-  std::string key = cacheKey(specText, operands, options);
+llvm::Expected<std::shared_ptr<const Kernel>> Compiler::getCached(
+    const std::string &key,
+    llvm::function_ref<llvm::Expected<std::shared_ptr<const Kernel>>()>
+        compile) {
   auto lookup = [&]() -> std::shared_ptr<const Kernel> {
     std::lock_guard<std::mutex> lock(cacheMutex);
     auto it = cache.find(key);
@@ -459,7 +472,7 @@ Compiler::getKernel(llvm::StringRef specText,
   std::lock_guard<std::mutex> compileLock(compileMutex);
   if (std::shared_ptr<const Kernel> kernel = lookup())
     return kernel;
-  auto kernel = compileLocked(specText, operands, options);
+  auto kernel = compile();
   if (!kernel)
     return kernel.takeError();
   std::lock_guard<std::mutex> lock(cacheMutex);
@@ -470,6 +483,72 @@ Compiler::getKernel(llvm::StringRef specText,
     order.pop_front();
   }
   return *kernel;
+}
+
+llvm::Expected<std::shared_ptr<const Kernel>>
+Compiler::getKernel(llvm::StringRef specText,
+                    const std::vector<OperandType> &operands,
+                    const KernelOptions &options) {
+  return getCached(cacheKey(specText, operands, options),
+                   [&] { return compileLocked(specText, operands, options); });
+}
+
+/// Checks the operands of attention: three, each [batch, seq, n_head, d],
+/// all f32 or all f64.
+static llvm::Error
+checkAttentionOperands(const std::vector<OperandType> &operands) {
+  if (operands.size() != 3)
+    return makeError("attention takes 3 operands (query, key, value), got " +
+                     Twine(operands.size()));
+  const char *names[] = {"query", "key", "value"};
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    if (operand.dtype != DType::F32 && operand.dtype != DType::F64)
+      return makeError(Twine("attention: ") + names[i] + " has dtype " +
+                       dtypeName(operand.dtype) +
+                       "; f32 and f64 are supported");
+    if (operand.dtype != operands.front().dtype)
+      return makeError(Twine("attention: ") + names[i] + " has dtype " +
+                       dtypeName(operand.dtype) + " but query has " +
+                       dtypeName(operands.front().dtype));
+    if (operand.shape.size() != 4)
+      return makeError(Twine("attention: ") + names[i] + " has shape " +
+                       shapeString(operand.shape) +
+                       "; expected [batch, seq, n_head, d_head]");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::shared_ptr<const Kernel>>
+Compiler::getAttentionKernel(const std::vector<OperandType> &operands,
+                             const AttentionOptions &attention,
+                             const KernelOptions &options) {
+  if (llvm::Error error = checkAttentionOperands(operands))
+    return std::move(error);
+  if (!(attention.scale >= 0) || std::isinf(attention.scale))
+    return makeError("attention: the scale must be finite and >= 0 (0: "
+                     "1/sqrt(d_head))");
+  std::string key = "attention:" + std::to_string(attention.causal) + ":" +
+                    std::to_string(attention.scale) + "|" +
+                    cacheKey(kAttentionShapeSpec, operands, options);
+  return getCached(key, [&] {
+    return compileLocked(kAttentionShapeSpec, operands, options, &attention);
+  });
+}
+
+size_t einsum::scratchPeakBytes() { return workspace::peakBytes(); }
+
+void einsum::resetScratchPeak() { workspace::resetPeak(); }
+
+llvm::Error einsum::attention(const TensorView &query, const TensorView &key,
+                              const TensorView &value, const OutputView &output,
+                              const AttentionOptions &attention,
+                              const KernelOptions &options) {
+  std::vector<OperandType> operands = operandTypesOf({query, key, value});
+  auto kernel =
+      Compiler::global().getAttentionKernel(operands, attention, options);
+  if (!kernel)
+    return kernel.takeError();
+  return (*kernel)->run({query, key, value}, output);
 }
 
 size_t Compiler::cacheSize() const {

@@ -3,6 +3,7 @@
 #include "Workspace.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <vector>
 
@@ -65,9 +66,7 @@ public:
   static Header *header(char *user) {
     return reinterpret_cast<Header *>(user - kAlignment);
   }
-  static void freeBlock(char *user) {
-    std::free(user - header(user)->offset);
-  }
+  static void freeBlock(char *user) { std::free(user - header(user)->offset); }
 
 private:
   std::vector<Block> blocks;
@@ -86,10 +85,8 @@ char *allocateBlock(size_t alignment, size_t size) {
       cache.give(user);
   // Room for the header before an aligned user pointer.
   size_t total = capacity + alignment + kAlignment;
-  char *base = static_cast<char *>(std::aligned_alloc(kAlignment,
-                                                      (total + kAlignment - 1) /
-                                                          kAlignment *
-                                                          kAlignment));
+  char *base = static_cast<char *>(std::aligned_alloc(
+      kAlignment, (total + kAlignment - 1) / kAlignment * kAlignment));
   if (!base)
     return nullptr;
   uintptr_t first = reinterpret_cast<uintptr_t>(base) + kAlignment;
@@ -102,15 +99,36 @@ char *allocateBlock(size_t alignment, size_t size) {
 }
 } // namespace
 
+/// Bytes of scratch held by kernels now, and the most ever held since the
+/// last resetPeak(), over all threads.
+static std::atomic<int64_t> inUse{0};
+static std::atomic<int64_t> peak{0};
+
+static char *track(char *user) {
+  if (!user)
+    return user;
+  int64_t now = inUse += int64_t(Cache::header(user)->capacity);
+  int64_t seen = peak.load(std::memory_order_relaxed);
+  while (now > seen && !peak.compare_exchange_weak(seen, now))
+    ;
+  return user;
+}
+
 void *workspace::allocate(uint64_t size) {
-  return allocateBlock(kAlignment, size);
+  return track(allocateBlock(kAlignment, size));
 }
 
 void *workspace::allocateAligned(uint64_t alignment, uint64_t size) {
-  return allocateBlock(alignment, size);
+  return track(allocateBlock(alignment, size));
 }
 
 void workspace::release(void *pointer) {
-  if (pointer)
-    cache.give(static_cast<char *>(pointer));
+  if (!pointer)
+    return;
+  inUse -= int64_t(Cache::header(static_cast<char *>(pointer))->capacity);
+  cache.give(static_cast<char *>(pointer));
 }
+
+size_t workspace::peakBytes() { return size_t(std::max<int64_t>(peak, 0)); }
+
+void workspace::resetPeak() { peak = inUse.load(); }

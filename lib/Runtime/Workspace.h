@@ -27,6 +27,11 @@ void *allocate(uint64_t size);
 void *allocateAligned(uint64_t alignment, uint64_t size);
 void release(void *pointer);
 
+/// The most scratch memory kernels held at once (all threads) since the
+/// last resetPeak().
+size_t peakBytes();
+void resetPeak();
+
 } // namespace workspace
 } // namespace einsum
 

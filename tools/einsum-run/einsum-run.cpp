@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Einsum/Dialect/Einsum/Transforms/Passes.h"
 #include "Einsum/Reference/Reference.h"
 #include "Einsum/Runtime/JIT.h"
 #include "Einsum/Support/AlignedBuffer.h"
@@ -28,6 +29,7 @@
 using namespace einsum;
 
 static const char kUsage[] = R"(usage: einsum-run [options] SPEC [INPUT.npy ...]
+       einsum-run --attention [--causal] [options] [Q.npy K.npy V.npy]
 
 Compiles the einsum SPEC to native code and runs it, on the given .npy files
 or on random inputs.
@@ -50,6 +52,14 @@ or on random inputs.
   --path ALG              contraction order of 3+ operands: auto (default: optimal up to 10
                           operands, greedy beyond), optimal, greedy, or none (one loop nest)
   --memory-limit N        no intermediate may hold more than N elements (slices if needed)
+  --attention             instead of SPEC: attention softmax(Q Kᵀ/√d_head) V on Q K V .npy files
+                          [batch, seq, n_head, d_head] (output: Q's layout), or random with
+                          --sizes batch=2,seq=512,n_head=8,d_head=64 (seq sets seqQ and seqK;
+                          d_v defaults to d_head)
+  --causal                with --attention: query i attends to keys j <= i only
+  --scale X               with --attention: scale of the scores (default 1/sqrt(d_head))
+  --variant V             with --attention: fused (score tiles, online softmax), unfused
+                          (whole scores tensor), or auto (default: fused for static shapes)
   -h, --help              this message
 
 SPEC is compact ('ij,jk->ik') or named ('batch seq d, batch d -> batch seq')
@@ -79,6 +89,11 @@ struct Options {
   std::vector<int64_t> tiles;
   PathAlgorithm path = PathAlgorithm::Auto;
   int64_t memoryLimit = 0;
+  // --attention
+  bool attention = false;
+  bool causal = false;
+  double scale = 0;
+  std::string variant = "auto";
 };
 
 /// A usage error (exit 2).
@@ -185,6 +200,19 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
           options.memoryLimit < 0)
         return std::string(
             "option '--memory-limit' needs a number of elements >= 0");
+    } else if (name == "--scale") {
+      if (!value(text) || llvm::StringRef(text).getAsDouble(options.scale) ||
+          !(options.scale > 0) || std::isinf(options.scale))
+        return std::string("option '--scale' needs a number > 0");
+    } else if (name == "--variant") {
+      if (!value(options.variant) ||
+          (options.variant != "auto" && options.variant != "fused" &&
+           options.variant != "unfused"))
+        return std::string("option '--variant' needs auto, fused or unfused");
+    } else if (arg == "--attention") {
+      options.attention = true;
+    } else if (arg == "--causal") {
+      options.causal = true;
     } else if (arg == "--bench") {
       options.bench = true;
     } else if (arg == "--json") {
@@ -201,10 +229,24 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
       positional.push_back(arg.str());
     }
   }
-  if (positional.empty())
-    return std::string("missing SPEC");
-  options.spec = positional.front();
-  options.inputs.assign(positional.begin() + 1, positional.end());
+  if (options.attention) {
+    // The operands are query, key, value; the spec gives their shapes.
+    options.spec = kAttentionShapeSpec;
+    options.inputs = positional;
+    if (!options.inputs.empty() && options.inputs.size() != 3)
+      return std::string(
+          "--attention takes three .npy files: query, key, value");
+    if (options.path != PathAlgorithm::Auto || options.memoryLimit)
+      return std::string("--path and --memory-limit do not apply to "
+                         "--attention");
+  } else {
+    if (options.causal || options.scale || options.variant != "auto")
+      return std::string("--causal, --scale and --variant need --attention");
+    if (positional.empty())
+      return std::string("missing SPEC");
+    options.spec = positional.front();
+    options.inputs.assign(positional.begin() + 1, positional.end());
+  }
   int sources = !options.inputs.empty() + !options.shapes.empty() +
                 !options.sizes.empty();
   if (sources == 0)
@@ -283,6 +325,81 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
     shapes.push_back(std::move(shape));
   }
   return std::nullopt;
+}
+
+/// --sizes of --attention: 'seq' stands for seqQ and seqK, and d_v is d_head
+/// unless given.
+static std::string attentionSizes(llvm::StringRef text) {
+  llvm::SmallVector<llvm::StringRef> items;
+  text.split(items, ',', -1, /*KeepEmpty=*/false);
+  std::map<std::string, std::string> sizes;
+  for (llvm::StringRef item : items) {
+    auto [label, value] = item.split('=');
+    sizes[label.trim().str()] = value.trim().str();
+  }
+  auto it = sizes.find("seq");
+  if (it != sizes.end()) {
+    std::string seq = it->second;
+    sizes.erase(it);
+    sizes.emplace("seqQ", seq);
+    sizes.emplace("seqK", seq);
+  }
+  if (sizes.count("d_head"))
+    sizes.emplace("d_v", sizes["d_head"]);
+  std::string out;
+  for (auto &[label, value] : sizes)
+    out += (out.empty() ? "" : ",") + label + "=" + value;
+  return out;
+}
+
+/// FLOPs of attention: 2 per multiply-add of the two einsums, over the
+/// (query, key) pairs not masked.
+static double attentionFlops(const std::vector<std::vector<int64_t>> &shapes,
+                             bool causal) {
+  double batch = double(shapes[0][0]), heads = double(shapes[0][2]);
+  int64_t seqQ = shapes[0][1], seqK = shapes[1][1];
+  double pairs = 0;
+  for (int64_t q = 0; q < seqQ; ++q)
+    pairs += double(causal ? std::min(q + 1, seqK) : seqK);
+  return 2 * batch * heads * pairs * double(shapes[0][3] + shapes[2][3]);
+}
+
+/// What --explain prints for --attention.
+static std::string
+describeAttention(const Options &options,
+                  const std::vector<std::vector<int64_t>> &shapes,
+                  DType dtype) {
+  const std::vector<int64_t> &q = shapes[0], &k = shapes[1], &v = shapes[2];
+  double scale = options.scale ? options.scale : 1.0 / std::sqrt(double(q[3]));
+  AttentionPlan plan =
+      planAttention(options.variant, !options.dynamic, q[1], k[1]);
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  os << "attention: softmax(Q Kᵀ * scale) V"
+     << (options.causal ? ", causal" : "") << "\n  query [batch=" << q[0]
+     << ", seqQ=" << q[1] << ", n_head=" << q[2] << ", d_head=" << q[3]
+     << "], key [seqK=" << k[1] << "], value [d_v=" << v[3] << "] ("
+     << dtypeName(dtype) << ")\n"
+     << "  scores:  einsum \"batch seqQ n_head d_head, batch seqK n_head "
+        "d_head -> batch n_head seqQ seqK\"\n"
+     << llvm::format("  scale:   %.6g", scale)
+     << (options.causal ? "; keys after the query masked to -inf" : "")
+     << "\n  softmax: over seqK, row max subtracted\n"
+     << "  output:  einsum \"batch n_head seqQ seqK, batch seqK n_head d_v "
+        "-> batch seqQ n_head d_v\"\n";
+  double scoreBytes =
+      double(q[0]) * q[2] * q[1] * k[1] * double(dtypeSize(dtype));
+  if (plan.fused)
+    os << "  variant: fused: per (batch, head, " << plan.tileQ
+       << " queries), key tiles of " << plan.tileK
+       << " with an online softmax; scores never materialized ("
+       << llvm::format("%.1f", double(plan.tileQ) * plan.tileK *
+                                   dtypeSize(dtype) / 1024.0)
+       << " KiB score tile per thread)\n";
+  else
+    os << "  variant: unfused: the whole scores tensor ("
+       << llvm::format("%.1f", scoreBytes / (1 << 20)) << " MiB)\n";
+  return out;
 }
 
 /// Fills a buffer with deterministic random values: floats in [-1, 1),
@@ -394,8 +511,11 @@ int main(int argc, char **argv) {
                             "' (expected e.g. 2x512x64)");
         shapes.push_back(shape);
       }
-    } else if (std::optional<std::string> error =
-                   shapesFromSizes(*spec, options.sizes, shapes)) {
+    } else if (std::optional<std::string> error = shapesFromSizes(
+                   *spec,
+                   options.attention ? attentionSizes(options.sizes)
+                                     : options.sizes,
+                   shapes)) {
       return inputError(*error);
     }
     std::mt19937_64 rng(options.seed);
@@ -437,15 +557,45 @@ int main(int argc, char **argv) {
     tiling.registerTileN = options.tiles[4];
   }
 
+  kernelOptions.pipeline.attentionVariant = options.variant;
+  AttentionOptions attention;
+  attention.causal = options.causal;
+  attention.scale = options.scale;
+
+  if (options.attention) {
+    if (options.explain) {
+      std::string text = describeAttention(options, shapes, dtype);
+      double flops = attentionFlops(shapes, options.causal);
+      if (options.json)
+        llvm::outs() << "{\"attention\":true,\"causal\":"
+                     << (options.causal ? "true" : "false")
+                     << ",\"shapes\":" << jsonShapes(shapes) << ",\"dtype\":\""
+                     << dtypeName(dtype) << "\""
+                     << llvm::format(",\"flops\":%.0f", flops)
+                     << ",\"plan\":" << jsonString(text) << "}\n";
+      else
+        llvm::outs() << text << llvm::format("FLOPs: %.0f\n", flops);
+      if (!options.bench && !options.check && options.output.empty())
+        return 0;
+    }
+  }
+
   // FLOPs of the einsum as one loop nest (per point, operands - 1
   // multiplies and an add), and of the contraction order that runs.
-  auto path = contractionPath(options.spec, operands, kernelOptions);
-  if (!path)
-    return inputError(llvm::toString(path.takeError()));
-  double naiveFlops = path->naiveFlops;
-  double flops = path->totalFlops;
+  double naiveFlops = 0, flops = 0;
+  std::optional<ContractionPath> path;
+  if (options.attention) {
+    naiveFlops = flops = attentionFlops(shapes, options.causal);
+  } else {
+    auto planned = contractionPath(options.spec, operands, kernelOptions);
+    if (!planned)
+      return inputError(llvm::toString(planned.takeError()));
+    path = std::move(*planned);
+    naiveFlops = path->naiveFlops;
+    flops = path->totalFlops;
+  }
 
-  if (options.explain) {
+  if (options.explain && !options.attention) {
     auto plan = compiler.describePlan(options.spec, operands, kernelOptions);
     if (!plan)
       return inputError(llvm::toString(plan.takeError()));
@@ -487,7 +637,10 @@ int main(int argc, char **argv) {
       return 0;
   }
 
-  auto kernel = compiler.compile(options.spec, operands, kernelOptions);
+  auto kernel =
+      options.attention
+          ? compiler.getAttentionKernel(operands, attention, kernelOptions)
+          : compiler.compile(options.spec, operands, kernelOptions);
   if (!kernel)
     return inputError(llvm::toString(kernel.takeError()));
   double compileMillis =
@@ -515,7 +668,9 @@ int main(int argc, char **argv) {
 
   // Timing: repeated runs after the warm-up run above.
   std::vector<double> times;
+  size_t scratchBytes = 0;
   if (options.bench) {
+    resetScratchPeak();
     using Clock = std::chrono::steady_clock;
     auto timeOne = [&]() -> double {
       auto start = Clock::now();
@@ -531,13 +686,18 @@ int main(int argc, char **argv) {
     for (int64_t i = 0; i < repeat; ++i)
       times.push_back(timeOne());
     std::sort(times.begin(), times.end());
+    scratchBytes = scratchPeakBytes();
   }
 
   std::optional<Comparison> comparison;
   double tolerance =
       options.tolerance ? options.tolerance : defaultTolerance(dtype);
   if (options.check) {
-    SpecResult<ReferenceResult> reference = evaluateReference(*spec, views);
+    SpecResult<ReferenceResult> reference =
+        options.attention
+            ? evaluateAttentionReference(views[0], views[1], views[2],
+                                         options.causal, options.scale)
+            : evaluateReference(*spec, views);
     if (!reference)
       return inputError(reference.error().render(specView));
     comparison =
@@ -559,14 +719,24 @@ int main(int argc, char **argv) {
     double best = times.front();
     double gflops = median > 0 ? flops / (median * 1e6) : 0;
     if (options.json) {
-      llvm::outs() << "{\"spec\":" << jsonString(spec->str())
-                   << ",\"shapes\":" << jsonShapes(shapes) << ",\"dtype\":\""
+      llvm::outs() << "{\"spec\":" << jsonString(spec->str());
+      if (options.attention)
+        llvm::outs() << ",\"attention\":true,\"causal\":"
+                     << (options.causal ? "true" : "false") << ",\"variant\":"
+                     << jsonString(planAttention(options.variant,
+                                                 !options.dynamic, shapes[0][1],
+                                                 shapes[1][1])
+                                           .fused
+                                       ? "fused"
+                                       : "unfused");
+      llvm::outs() << ",\"shapes\":" << jsonShapes(shapes) << ",\"dtype\":\""
                    << dtypeName(dtype) << "\",\"threads\":" << options.threads
                    << llvm::format(",\"compile_ms\":%.3f", compileMillis)
                    << llvm::format(",\"median_ms\":%.6f", median)
                    << llvm::format(",\"min_ms\":%.6f", best)
                    << llvm::format(",\"gflops\":%.3f", gflops)
                    << llvm::format(",\"flops\":%.0f", flops)
+                   << ",\"scratch_peak_bytes\":" << scratchBytes
                    << ",\"runs\":" << times.size();
       if (comparison)
         llvm::outs() << llvm::format(",\"max_rel_error\":%.3g",
@@ -575,7 +745,12 @@ int main(int argc, char **argv) {
                      << (comparison->withinTolerance ? "true" : "false");
       llvm::outs() << "}\n";
     } else {
-      llvm::outs() << "spec:     " << spec->str() << "\n"
+      llvm::outs() << "spec:     "
+                   << (options.attention
+                           ? std::string(options.causal ? "causal attention"
+                                                        : "attention")
+                           : spec->str())
+                   << "\n"
                    << "shapes:   ";
       for (size_t i = 0; i < shapes.size(); ++i)
         llvm::outs() << (i ? ", " : "") << shapeString(shapes[i]);
@@ -584,7 +759,10 @@ int main(int argc, char **argv) {
                    << llvm::format("time:     %.4f ms median, %.4f ms min "
                                    "over %zu runs\n",
                                    median, best, times.size())
-                   << llvm::format("speed:    %.2f GFLOP/s\n", gflops);
+                   << llvm::format("speed:    %.2f GFLOP/s\n", gflops)
+                   << llvm::format("scratch:  %.3f MiB peak (kernel "
+                                   "scratch memory, all threads)\n",
+                                   double(scratchBytes) / (1 << 20));
     }
   } else if (options.output.empty() && !options.check) {
     printResult(outShape, dtype, result);

@@ -183,4 +183,35 @@ def EinsumCPULowerCopies
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+
+def EinsumCPUExpandOps : Pass<"einsum-cpu-expand-ops", "::mlir::func::FuncOp"> {
+  let summary = "Decompose linalg.softmax; expand f32 exp into a polynomial";
+  let description = [{
+    Two rewrites of ops the CPU has no instruction for, so the rest of the
+    pipeline sees plain loops and arithmetic:
+
+    * aggregated linalg ops (`linalg.softmax`) become their `linalg.generic`
+      steps: row max, exp(x - max), row sum, division;
+    * `math.exp` on f32 (scalar or vector) becomes MLIR's polynomial
+      approximation (arith and `math.fma` only, ~1 ulp), so vectors of exp
+      stay vectors instead of one libm call per lane.
+
+    Before:
+    ```mlir
+    %p = linalg.softmax dimension(1) ins(%s : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+    ```
+    After (sketch):
+    ```mlir
+    %max = linalg.generic {iterator_types = ["parallel", "reduction"]} ... arith.maxnumf
+    %exp = linalg.generic ... arith.subf, (polynomial of exp)
+    %sum = linalg.generic {iterator_types = ["parallel", "reduction"]} ... arith.addf
+    %p   = linalg.generic ... arith.divf
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // EINSUM_CODEGEN_PASSES_TD

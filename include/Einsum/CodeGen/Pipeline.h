@@ -11,6 +11,8 @@
 #include "Einsum/CodeGen/TilePlan.h"
 #include "Einsum/Path/ContractionPath.h"
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -22,6 +24,9 @@ struct EinsumToLLVMOptions {
   /// (einsum-contraction-order); PathAlgorithm::None keeps each einsum one
   /// loop nest.
   PathOptions path;
+  /// How einsum.attention is lowered: "auto", "fused" or "unfused"
+  /// (einsum-lower-attention).
+  std::string attentionVariant = "auto";
   /// Tile sizes and the target they are chosen for.
   TilingOptions tiling;
   /// Move the vectorized dim of contraction operands to unit stride.
@@ -41,8 +46,10 @@ struct EinsumToLLVMOptions {
 /// Adds the passes taking a module of einsum.contract (or linalg) on tensors
 /// to the LLVM dialect:
 ///
+///   einsum-lower-attention   attention to einsums + softmax, or fused
 ///   einsum-contraction-order pairwise einsums in the cheapest order
 ///   convert-einsum-to-linalg
+///   einsum-cpu-expand-ops    softmax to generics, f32 exp to a polynomial
 ///   einsum-cpu-layout        transpose operands so the vector dim is
 ///   unit-stride einsum-cpu-tile          cache tiles (scf.forall), reduction
 ///   and register tiles einsum-cpu-vectorize     register tiles to

@@ -33,8 +33,18 @@ struct ReferenceResult {
 
 /// Evaluates `spec` on `inputs`. Fails only if the spec does not bind to the
 /// input shapes.
-SpecResult<ReferenceResult> evaluateReference(const Spec &spec,
-                                              const std::vector<TensorView> &inputs);
+SpecResult<ReferenceResult>
+evaluateReference(const Spec &spec, const std::vector<TensorView> &inputs);
+
+/// Attention, softmax(Q Kᵀ · scale) · V per batch and head, in f64: the
+/// scores and the output are the two einsums of the pattern, evaluated by
+/// evaluateReference; the softmax subtracts the row max. query is [batch,
+/// seqQ, n_head, d_head], key [batch, seqK, n_head, d_head], value [batch,
+/// seqK, n_head, d_v]; scale 0 means 1/sqrt(d_head); causal masks keys
+/// j > i. The magnitudes are those of the output einsum.
+SpecResult<ReferenceResult>
+evaluateAttentionReference(const TensorView &query, const TensorView &key,
+                           const TensorView &value, bool causal, double scale);
 
 /// How far a computed result is from the reference.
 struct Comparison {

@@ -28,6 +28,7 @@
 #include "Einsum/Support/TensorView.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -50,6 +51,21 @@ namespace einsum {
 /// f16, and bf16 with f16 gives f32). The result type of an einsum is the
 /// promotion of its operand types.
 DType promoteTypes(DType a, DType b);
+
+/// Scaled dot-product attention (einsum.attention): see Compiler::
+/// getAttentionKernel.
+struct AttentionOptions {
+  /// Query i attends to keys j <= i only.
+  bool causal = false;
+  /// The scale of the scores; 0 for 1/sqrt(d_head).
+  double scale = 0;
+};
+
+/// The shapes of attention, as an einsum: what an attention kernel checks
+/// its operands against.
+inline constexpr const char *kAttentionShapeSpec =
+    "batch seqQ n_head d_head, batch seqK n_head d_head, "
+    "batch seqK n_head d_v -> batch seqQ n_head d_v";
 
 /// What a kernel is compiled for, per operand.
 struct OperandType {
@@ -143,6 +159,15 @@ public:
   getKernel(llvm::StringRef spec, const std::vector<OperandType> &operands,
             const KernelOptions &options = {});
 
+  /// Attention, softmax(Q Kᵀ · scale) · V per batch and head, through the
+  /// cache: query [batch, seqQ, n_head, d_head], key [batch, seqK, n_head,
+  /// d_head], value [batch, seqK, n_head, d_v], all f32 or all f64; the
+  /// output is [batch, seqQ, n_head, d_v]. options.pipeline.attentionVariant
+  /// picks the fused or unfused form ("auto": fused when shapes are static).
+  llvm::Expected<std::shared_ptr<const Kernel>>
+  getAttentionKernel(const std::vector<OperandType> &operands,
+                     const AttentionOptions &attention = {},
+                     const KernelOptions &options = {});
   /// Convenience: contiguous operands of one dtype.
   llvm::Expected<std::shared_ptr<const Kernel>>
   compile(llvm::StringRef spec, const std::vector<std::vector<int64_t>> &shapes,
@@ -170,7 +195,13 @@ public:
 private:
   llvm::Expected<std::shared_ptr<const Kernel>>
   compileLocked(llvm::StringRef spec, const std::vector<OperandType> &operands,
-                const KernelOptions &options);
+                const KernelOptions &options,
+                const AttentionOptions *attention = nullptr);
+  /// The cached kernel under `key`, compiled by `compile` on a miss.
+  llvm::Expected<std::shared_ptr<const Kernel>>
+  getCached(const std::string &key,
+            llvm::function_ref<llvm::Expected<std::shared_ptr<const Kernel>>()>
+                compile);
 
   std::unique_ptr<mlir::MLIRContext> context;
   /// Serializes all use of the MLIR context.
@@ -195,6 +226,19 @@ contractionPath(llvm::StringRef spec, const std::vector<OperandType> &operands,
 
 /// The operand types of these views (strided unless contiguous).
 std::vector<OperandType> operandTypesOf(llvm::ArrayRef<TensorView> inputs);
+
+/// The most scratch memory (packed operands, intermediates of a contraction
+/// order, attention scores or score tiles) compiled kernels held at once,
+/// over all threads, since the last resetScratchPeak(). Caller buffers are
+/// not counted.
+size_t scratchPeakBytes();
+void resetScratchPeak();
+
+/// Computes attention in one call, through the process-wide compiler.
+llvm::Error attention(const TensorView &query, const TensorView &key,
+                      const TensorView &value, const OutputView &output,
+                      const AttentionOptions &attention = {},
+                      const KernelOptions &options = {});
 
 /// Computes `spec` on `inputs` into `output` in one call: compiles through
 /// the process-wide compiler's cache and runs.

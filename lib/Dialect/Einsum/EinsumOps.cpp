@@ -6,6 +6,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace einsum;
 
@@ -37,8 +39,7 @@ static ParseResult parseSpecString(OpAsmParser &parser, SpecAttr &spec) {
   return success(static_cast<bool>(spec));
 }
 
-static void printSpecString(OpAsmPrinter &printer, Operation *,
-                            SpecAttr spec) {
+static void printSpecString(OpAsmPrinter &printer, Operation *, SpecAttr spec) {
   printer << '"' << spec.str() << '"';
 }
 
@@ -80,10 +81,9 @@ static LogicalResult verifyElementTypes(ContractOp op) {
   for (auto [i, value] : llvm::enumerate(op.getInputs())) {
     Type type = getElementTypeOrSelf(value.getType());
     if (type != input)
-      return op.emitOpError()
-             << "operand " << i << " has element type " << type
-             << " but operand 0 has " << input
-             << "; all operands must share one element type";
+      return op.emitOpError() << "operand " << i << " has element type " << type
+                              << " but operand 0 has " << input
+                              << "; all operands must share one element type";
   }
   Type result = op.getResult().getType().getElementType();
   std::optional<Type> acc = op.getAccumulatorType();
@@ -96,13 +96,13 @@ static LogicalResult verifyElementTypes(ContractOp op) {
     return success();
   }
   if (isa<FloatType>(*acc) != isa<FloatType>(input))
-    return op.emitOpError() << "accumulator type " << *acc
-                            << " and operand element type " << input
-                            << " must both be float or both be integer";
+    return op.emitOpError()
+           << "accumulator type " << *acc << " and operand element type "
+           << input << " must both be float or both be integer";
   if (acc->getIntOrFloatBitWidth() < input.getIntOrFloatBitWidth())
-    return op.emitOpError() << "accumulator type " << *acc
-                            << " is narrower than the operand element type "
-                            << input;
+    return op.emitOpError()
+           << "accumulator type " << *acc
+           << " is narrower than the operand element type " << input;
   if (isa<FloatType>(input) && *acc != input &&
       acc->getIntOrFloatBitWidth() == input.getIntOrFloatBitWidth())
     return op.emitOpError() << "accumulator type " << *acc
@@ -110,10 +110,9 @@ static LogicalResult verifyElementTypes(ContractOp op) {
                                "element type "
                             << input << " exactly";
   if (result != input && result != *acc)
-    return op.emitOpError()
-           << "result element type " << result
-           << " must be the operand element type " << input
-           << " or the accumulator type " << *acc;
+    return op.emitOpError() << "result element type " << result
+                            << " must be the operand element type " << input
+                            << " or the accumulator type " << *acc;
   return success();
 }
 
@@ -150,5 +149,65 @@ LogicalResult ContractOp::verify() {
                                                   resultType.getElementType())
                          << ")";
   }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+double AttentionOp::getScaleValue() {
+  if (std::optional<llvm::APFloat> scale = getScale())
+    return scale->convertToDouble();
+  int64_t dHead = getQuery().getType().getDimSize(3);
+  return 1.0 / std::sqrt(static_cast<double>(dHead));
+}
+
+LogicalResult AttentionOp::verify() {
+  struct Operand {
+    const char *name;
+    RankedTensorType type;
+  };
+  Operand query{"query", getQuery().getType()};
+  Operand key{"key", getKey().getType()};
+  Operand value{"value", getValue().getType()};
+  Operand result{"result", getResult().getType()};
+  for (const Operand &operand : {query, key, value, result}) {
+    if (operand.type.getRank() != 4)
+      return emitOpError() << operand.name
+                           << " must have rank 4 ([batch, seq, n_head, "
+                              "d_head]), got rank "
+                           << operand.type.getRank();
+    if (operand.type.getElementType() != query.type.getElementType())
+      return emitOpError() << operand.name << " has element type "
+                           << operand.type.getElementType() << " but query has "
+                           << query.type.getElementType();
+  }
+  // Each size of the pattern, and where it must agree.
+  struct Axis {
+    const char *label;
+    const Operand &a;
+    unsigned axisA;
+    const Operand &b;
+    unsigned axisB;
+  };
+  const Axis axes[] = {
+      {"batch", query, 0, key, 0},     {"batch", query, 0, value, 0},
+      {"n_head", query, 2, key, 2},    {"n_head", query, 2, value, 2},
+      {"d_head", query, 3, key, 3},    {"seqK", key, 1, value, 1},
+      {"batch", query, 0, result, 0},  {"seqQ", query, 1, result, 1},
+      {"n_head", query, 2, result, 2}, {"d_v", value, 3, result, 3},
+  };
+  for (const Axis &axis : axes) {
+    int64_t a = axis.a.type.getDimSize(axis.axisA);
+    int64_t b = axis.b.type.getDimSize(axis.axisB);
+    if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b)
+      continue;
+    return emitOpError() << "size of '" << axis.label
+                         << "' differs: " << axis.a.name << " has " << a << ", "
+                         << axis.b.name << " has " << b;
+  }
+  if (!getScale() && query.type.isDynamicDim(3))
+    return emitOpError() << "needs an explicit scale when d_head is dynamic";
   return success();
 }

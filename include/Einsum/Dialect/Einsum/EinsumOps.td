@@ -75,4 +75,58 @@ def Einsum_ContractOp : Einsum_Op<"contract", [Pure]> {
   }];
 }
 
+def Einsum_FloatTensor : RankedTensorOf<[AnyFloat]>;
+
+def Einsum_AttentionOp : Einsum_Op<"attention", [Pure]> {
+  let summary = "Scaled dot-product attention: softmax(Q Kᵀ · scale) · V";
+  let description = [{
+    The attention pattern of the einsum guide, per batch and head:
+
+    ```
+    scores = einsum("batch seqQ n_head d_head, batch seqK n_head d_head
+                     -> batch n_head seqQ seqK", Q, K) * scale
+    weights = softmax(scores) over seqK     (row max subtracted first)
+    out = einsum("batch n_head seqQ seqK, batch seqK n_head d_v
+                  -> batch seqQ n_head d_v", weights, V)
+    ```
+
+    Q is `[batch, seqQ, n_head, d_head]`, K `[batch, seqK, n_head, d_head]`,
+    V `[batch, seqK, n_head, d_v]`, and the result `[batch, seqQ, n_head,
+    d_v]` (the layout of Q). `scale` defaults to 1/√d_head. With `causal`,
+    query `i` attends to keys `j <= i` only (masked scores are -inf before
+    the softmax; top-left aligned, as PyTorch's `is_causal`).
+
+    ```mlir
+    %o = einsum.attention ins(%q, %k, %v : tensor<2x512x8x64xf32>,
+           tensor<2x512x8x64xf32>, tensor<2x512x8x64xf32>) causal
+           -> tensor<2x512x8x64xf32>
+    ```
+
+    `einsum-lower-attention` lowers it to the chain above (two
+    `einsum.contract`, a scale/mask `linalg.generic` and `linalg.softmax`) or
+    to a fused loop nest that never materializes the scores.
+  }];
+
+  let arguments = (ins
+    Einsum_FloatTensor:$query,
+    Einsum_FloatTensor:$key,
+    Einsum_FloatTensor:$value,
+    OptionalAttr<F64Attr>:$scale,
+    UnitAttr:$causal
+  );
+  let results = (outs Einsum_FloatTensor:$result);
+
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,`
+    type($value) `)` (`scale` `(` $scale^ `)`)? (`causal` $causal^)? attr-dict
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// The scale of the scores: the attribute, or 1/sqrt(d_head).
+    double getScaleValue();
+  }];
+}
+
 #endif // EINSUM_DIALECT_EINSUM_EINSUMOPS_TD

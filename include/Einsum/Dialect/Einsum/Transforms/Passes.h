@@ -5,7 +5,22 @@
 
 #include "mlir/Pass/Pass.h"
 
+#include <cstdint>
+
 namespace einsum {
+
+/// How einsum-lower-attention lowers an attention: fused with these tiles,
+/// or unfused.
+struct AttentionPlan {
+  bool fused = false;
+  int64_t tileQ = 0, tileK = 0;
+};
+/// The plan for `variant` ("auto", "fused", "unfused"): auto fuses when the
+/// shapes are static and both sequences non-empty. Tiles are the largest
+/// divisors of the sequence lengths not above the requested sizes.
+AttentionPlan planAttention(llvm::StringRef variant, bool staticShapes,
+                            int64_t seqQ, int64_t seqK, int64_t tileQ = 64,
+                            int64_t tileK = 128);
 
 #define GEN_PASS_DECL
 #define GEN_PASS_REGISTRATION

@@ -57,4 +57,56 @@ def EinsumContractionOrder : Pass<"einsum-contraction-order"> {
   ];
 }
 
+def EinsumLowerAttention : Pass<"einsum-lower-attention"> {
+  let summary = "Lower einsum.attention to einsums and a softmax, unfused or "
+                "fused (FlashAttention-style)";
+  let description = [{
+    Unfused, `einsum.attention` becomes the chain of the einsum guide: the
+    scores einsum (named notation), one `linalg.generic` that scales them
+    (and sets the causally masked ones to -inf), `linalg.softmax` over seqK,
+    and the output einsum. It materializes the whole
+    [batch, n_head, seqQ, seqK] scores tensor.
+
+    Fused, it becomes one `scf.forall` over (batch, n_head, tile of
+    `tile-q` queries); each iteration walks the keys in tiles of `tile-k`
+    with an online softmax (running row max `m` and sum `l`, rescaling the
+    accumulator when the max grows), so only a tile-q x tile-k block of
+    scores ever exists. Per tile: `einsum.contract "qd,kd->qk"` for the
+    scores, a row loop of vector ops for the softmax update, and
+    `einsum.contract "qk,ke->qe"` for the weighted values. With `causal`,
+    key tiles past the diagonal are skipped.
+
+    `variant=auto` takes the fused form when the shapes are static and the
+    sequences at least one tile long, else the unfused one.
+
+    Before:
+    ```mlir
+    %o = einsum.attention ins(%q, %k, %v : tensor<2x512x8x64xf32>, tensor<2x512x8x64xf32>, tensor<2x512x8x64xf32>) -> tensor<2x512x8x64xf32>
+    ```
+    After (unfused):
+    ```mlir
+    %s = einsum.contract "batch seqQ n_head d_head, batch seqK n_head d_head -> batch n_head seqQ seqK" ins(%q, %k : ...) -> tensor<2x8x512x512xf32>
+    %t = linalg.generic {...} ins(%s : ...) outs(%e : ...) { %x * 0.125 }
+    %p = linalg.softmax dimension(3) ins(%t : ...) outs(%e2 : ...) -> tensor<2x8x512x512xf32>
+    %o = einsum.contract "batch n_head seqQ seqK, batch seqK n_head d_v -> batch seqQ n_head d_v" ins(%p, %v : ...) -> tensor<2x512x8x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"variant", "variant", "std::string", /*default=*/"\"auto\"",
+           "auto, fused or unfused">,
+    Option<"tileQ", "tile-q", "int64_t", /*default=*/"64",
+           "Queries per tile of the fused form (a divisor of seqQ is used)">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"128",
+           "Keys per tile of the fused form (a divisor of seqK is used)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // EINSUM_DIALECT_EINSUM_TRANSFORMS_PASSES_TD
