@@ -20,7 +20,8 @@ llvm_config.use_default_substitutions()
 # The project's tools first, then LLVM's (FileCheck, not, count).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.einsum_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["einsum-opt", "einsum-run"], tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["einsum-opt", "einsum-run", "einsum-attention-example"], tool_dirs)
 llvm_config.add_tool_substitutions(["llvm-objdump"], [config.llvm_tools_dir])
 
 # Debian's Python with NumPy, the independent oracle of the .npy tests.

@@ -156,10 +156,12 @@ LogicalResult ContractOp::verify() {
 // AttentionOp
 //===----------------------------------------------------------------------===//
 
-double AttentionOp::getScaleValue() {
+std::optional<double> AttentionOp::getScaleValue() {
   if (std::optional<llvm::APFloat> scale = getScale())
     return scale->convertToDouble();
   int64_t dHead = getQuery().getType().getDimSize(3);
+  if (ShapedType::isDynamic(dHead))
+    return std::nullopt;
   return 1.0 / std::sqrt(static_cast<double>(dHead));
 }
 
@@ -207,7 +209,5 @@ LogicalResult AttentionOp::verify() {
                          << "' differs: " << axis.a.name << " has " << a << ", "
                          << axis.b.name << " has " << b;
   }
-  if (!getScale() && query.type.isDynamicDim(3))
-    return emitOpError() << "needs an explicit scale when d_head is dynamic";
   return success();
 }

@@ -264,3 +264,55 @@ func.func @unsupported_element_type(%a: tensor<2xindex>) {
   %r = einsum.contract "i->" ins(%a : tensor<2xindex>) -> tensor<index>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// einsum.attention
+//===----------------------------------------------------------------------===//
+
+func.func @attention_rank(%q: tensor<16x4x8xf32>, %k: tensor<2x16x4x8xf32>, %v: tensor<2x16x4x8xf32>) {
+  // expected-error @+1 {{query must have rank 4 ([batch, seq, n_head, d_head]), got rank 3}}
+  %0 = einsum.attention ins(%q, %k, %v : tensor<16x4x8xf32>, tensor<2x16x4x8xf32>, tensor<2x16x4x8xf32>) -> tensor<2x16x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_element_type(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x4x8xf64>, %v: tensor<2x16x4x8xf32>) {
+  // expected-error @+1 {{key has element type 'f64' but query has 'f32'}}
+  %0 = einsum.attention ins(%q, %k, %v : tensor<2x16x4x8xf32>, tensor<2x16x4x8xf64>, tensor<2x16x4x8xf32>) -> tensor<2x16x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_d_head(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x4x6xf32>, %v: tensor<2x16x4x8xf32>) {
+  // expected-error @+1 {{size of 'd_head' differs: query has 8, key has 6}}
+  %0 = einsum.attention ins(%q, %k, %v : tensor<2x16x4x8xf32>, tensor<2x16x4x6xf32>, tensor<2x16x4x8xf32>) -> tensor<2x16x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_seq_k(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x4x8xf32>, %v: tensor<2x12x4x8xf32>) {
+  // expected-error @+1 {{size of 'seqK' differs: key has 16, value has 12}}
+  %0 = einsum.attention ins(%q, %k, %v : tensor<2x16x4x8xf32>, tensor<2x16x4x8xf32>, tensor<2x12x4x8xf32>) -> tensor<2x16x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_result(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x4x8xf32>, %v: tensor<2x16x4x6xf32>) {
+  // expected-error @+1 {{size of 'd_v' differs: value has 6, result has 8}}
+  %0 = einsum.attention ins(%q, %k, %v : tensor<2x16x4x8xf32>, tensor<2x16x4x8xf32>, tensor<2x16x4x6xf32>) -> tensor<2x16x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_integer(%q: tensor<2x16x4x8xi32>, %k: tensor<2x16x4x8xi32>, %v: tensor<2x16x4x8xi32>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of floating-point values}}
+  %0 = einsum.attention ins(%q, %k, %v : tensor<2x16x4x8xi32>, tensor<2x16x4x8xi32>, tensor<2x16x4x8xi32>) -> tensor<2x16x4x8xi32>
+  return
+}

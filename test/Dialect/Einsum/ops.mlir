@@ -86,3 +86,16 @@ func.func @attributes(%a: tensor<3xf32>) -> tensor<f32> {
 func.func @spec_attr() attributes {spec = #einsum.spec<"a b,b->a">, spec2 = #einsum.spec<"seq  d,d->seq">} {
   return
 }
+
+// Attention: default scale, explicit scale, causal, dynamic sizes.
+// CHECK-LABEL: func @attention
+// CHECK: einsum.attention ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<2x16x4x8xf32>, tensor<2x32x4x8xf32>, tensor<2x32x4x6xf32>) -> tensor<2x16x4x6xf32>
+// CHECK: einsum.attention ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<2x16x4x8xf32>, tensor<2x32x4x8xf32>, tensor<2x32x4x6xf32>) scale(5.000000e-01) causal -> tensor<2x16x4x6xf32>
+// CHECK: einsum.attention ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<?x?x4x?xf64>, tensor<?x?x4x?xf64>, tensor<?x?x4x?xf64>) scale(1.250000e-01) -> tensor<?x?x4x?xf64>
+func.func @attention(%q: tensor<2x16x4x8xf32>, %k: tensor<2x32x4x8xf32>, %v: tensor<2x32x4x6xf32>,
+                     %dq: tensor<?x?x4x?xf64>, %dk: tensor<?x?x4x?xf64>, %dv: tensor<?x?x4x?xf64>) {
+  %0 = einsum.attention ins(%q, %k, %v : tensor<2x16x4x8xf32>, tensor<2x32x4x8xf32>, tensor<2x32x4x6xf32>) -> tensor<2x16x4x6xf32>
+  %1 = einsum.attention ins(%q, %k, %v : tensor<2x16x4x8xf32>, tensor<2x32x4x8xf32>, tensor<2x32x4x6xf32>) scale(0.5) causal -> tensor<2x16x4x6xf32>
+  %2 = einsum.attention ins(%dq, %dk, %dv : tensor<?x?x4x?xf64>, tensor<?x?x4x?xf64>, tensor<?x?x4x?xf64>) scale(0.125) -> tensor<?x?x4x?xf64>
+  return
+}

@@ -124,8 +124,9 @@ def Einsum_AttentionOp : Einsum_Op<"attention", [Pure]> {
   let hasVerifier = 1;
 
   let extraClassDeclaration = [{
-    /// The scale of the scores: the attribute, or 1/sqrt(d_head).
-    double getScaleValue();
+    /// The scale of the scores: the attribute, or 1/sqrt(d_head); nullopt
+    /// if that is only known at run time (dynamic d_head).
+    std::optional<double> getScaleValue();
   }];
 }
 

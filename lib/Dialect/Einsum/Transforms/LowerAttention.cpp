@@ -85,15 +85,24 @@ static Value lowerUnfused(OpBuilder &b, AttentionOp op) {
   Value empty = tensor::EmptyOp::create(b, loc, scoreSizes, element);
   AffineMap identity = b.getMultiDimIdentityMap(4);
   SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
-  double scale = op.getScaleValue();
+  // The scale: a constant, or 1/sqrt(d_head) computed at run time.
+  Value scale;
+  if (std::optional<double> value = op.getScaleValue()) {
+    scale = floatConstant(b, loc, element, *value);
+  } else {
+    Value dHead = tensor::DimOp::create(b, loc, q, 3);
+    Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), dHead);
+    Value asFloat = arith::SIToFPOp::create(b, loc, element, asInt);
+    scale = arith::DivFOp::create(b, loc, floatConstant(b, loc, element, 1),
+                                  math::SqrtOp::create(b, loc, asFloat));
+  }
   bool causal = op.getCausal();
   Value scaled =
       linalg::GenericOp::create(
           b, loc, TypeRange{scoresType}, ValueRange{scores}, ValueRange{empty},
           ArrayRef<AffineMap>{identity, identity}, parallel,
           [&](OpBuilder &nb, Location nloc, ValueRange args) {
-            Value x = arith::MulFOp::create(
-                nb, nloc, args[0], floatConstant(nb, nloc, element, scale));
+            Value x = arith::MulFOp::create(nb, nloc, args[0], scale);
             if (causal) {
               Value query = linalg::IndexOp::create(nb, nloc, 2);
               Value key = linalg::IndexOp::create(nb, nloc, 3);
@@ -193,7 +202,7 @@ SmallVector<Value> FusedAttention::keyTile(OpBuilder &b, Value qTile, Value bIv,
   Value padding = floatConstant(b, loc, element, 0);
   VectorType row = vectorOf(tileK);
   Value scale = vector::BroadcastOp::create(
-      b, loc, row, floatConstant(b, loc, element, op.getScaleValue()));
+      b, loc, row, floatConstant(b, loc, element, *op.getScaleValue()));
   Value minusInf = vector::BroadcastOp::create(
       b, loc, row,
       floatConstant(b, loc, element, -std::numeric_limits<double>::infinity()));
