@@ -21,12 +21,10 @@
 using einsum::DType;
 
 /// The textbook computation, in double, for the check.
-static std::vector<double> attentionLoops(const std::vector<float> &q,
-                                          const std::vector<float> &k,
-                                          const std::vector<float> &v,
-                                          int64_t batch, int64_t seq,
-                                          int64_t heads, int64_t d,
-                                          bool causal) {
+static std::vector<double>
+attentionLoops(const std::vector<float> &q, const std::vector<float> &k,
+               const std::vector<float> &v, int64_t batch, int64_t seq,
+               int64_t heads, int64_t d, bool causal) {
   std::vector<double> out(q.size()), row(seq);
   auto at = [&](int64_t b, int64_t s, int64_t h) {
     return ((b * seq + s) * heads + h) * d;
@@ -64,8 +62,8 @@ int main(int argc, char **argv) {
     else if (n < 4)
       sizes[n++] = std::atoll(argv[i]);
   }
-  auto [batch, seq, heads, d] = std::make_tuple(sizes[0], sizes[1], sizes[2],
-                                                sizes[3]);
+  auto [batch, seq, heads, d] =
+      std::make_tuple(sizes[0], sizes[1], sizes[2], sizes[3]);
   std::vector<int64_t> shape = {batch, seq, heads, d};
   size_t count = size_t(batch * seq * heads * d);
   std::vector<float> q(count), k(count), v(count), out(count);
@@ -78,8 +76,8 @@ int main(int argc, char **argv) {
   std::vector<double> want =
       attentionLoops(q, k, v, batch, seq, heads, d, causal);
   std::printf("attention: batch %lld, seq %lld, n_head %lld, d_head %lld%s\n",
-              (long long)batch, (long long)seq, (long long)heads,
-              (long long)d, causal ? ", causal" : "");
+              (long long)batch, (long long)seq, (long long)heads, (long long)d,
+              causal ? ", causal" : "");
   int failures = 0;
   for (const char *variant : {"fused", "unfused"}) {
     einsum::KernelOptions options;
@@ -112,8 +110,8 @@ int main(int argc, char **argv) {
                 runs;
     bool ok = worst < 1e-5;
     failures += !ok;
-    std::printf("  %-8s %8.3f ms per call, max |error| %.2e: %s\n", variant,
-                ms, worst, ok ? "ok" : "WRONG");
+    std::printf("  %-8s %8.3f ms per call, max |error| %.2e: %s\n", variant, ms,
+                worst, ok ? "ok" : "WRONG");
   }
   return failures ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 //===- JITTest.cpp - Tests for the JIT compiler, kernels and cache --------===//
 
-#include "Einsum/Reference/Reference.h"
 #include "Einsum/Runtime/JIT.h"
+#include "Einsum/Reference/Reference.h"
 
 #include <gtest/gtest.h>
 
@@ -80,9 +80,9 @@ TEST(JIT, StridedViewsWithoutCopies) {
   std::vector<float> out(3 * 10, -7);
   OutputView strided{out.data(), DType::F32, {3, 5}, {10, 2}};
   strided.capacityBytes = out.size() * sizeof(float);
-  ASSERT_EQ(message(einsum::einsum("ij,jk->ik", {transposed, broadcast},
-                                   strided)),
-            "");
+  ASSERT_EQ(
+      message(einsum::einsum("ij,jk->ik", {transposed, broadcast}, strided)),
+      "");
   for (int i = 0; i < 3; ++i)
     for (int k = 0; k < 10; ++k)
       EXPECT_EQ(out[i * 10 + k], k % 2 ? -7.0f : float(2 * i + 5))
@@ -106,15 +106,17 @@ TEST(JIT, MixedTypesPromoteLikeNumPy) {
   std::vector<float> b = {0.5f, 0.25f, 2.0f};
   std::vector<double> out(1);
   ASSERT_EQ(message(einsum::einsum(
-                "i,i->", {TensorView::contiguous(a.data(), DType::I32, {3}),
-                          TensorView::contiguous(b.data(), DType::F32, {3})},
+                "i,i->",
+                {TensorView::contiguous(a.data(), DType::I32, {3}),
+                 TensorView::contiguous(b.data(), DType::F32, {3})},
                 outputOf(out, DType::F64, {}))),
             "");
   EXPECT_EQ(out[0], 7.0);
   std::vector<float> wrong(1);
   EXPECT_EQ(message(einsum::einsum(
-                "i,i->", {TensorView::contiguous(a.data(), DType::I32, {3}),
-                          TensorView::contiguous(b.data(), DType::F32, {3})},
+                "i,i->",
+                {TensorView::contiguous(a.data(), DType::I32, {3}),
+                 TensorView::contiguous(b.data(), DType::F32, {3})},
                 outputOf(wrong, DType::F32, {}))),
             "output has dtype f32 but the einsum gives f64");
 }
@@ -177,15 +179,17 @@ TEST(JIT, StridedOutputErrors) {
             "output axis 0 has stride 0: its elements would overlap");
   std::vector<float> a4(4);
   OutputView diagonal{out.data(), DType::F32, {2, 2}, {1, 1}};
-  EXPECT_EQ(message(einsum::einsum(
-                "ij->ij", {TensorView::contiguous(a4.data(), DType::F32, {2, 2})},
-                diagonal)),
-            "output axis 1 (stride 1) overlaps the axes with smaller strides");
+  EXPECT_EQ(
+      message(einsum::einsum(
+          "ij->ij", {TensorView::contiguous(a4.data(), DType::F32, {2, 2})},
+          diagonal)),
+      "output axis 1 (stride 1) overlaps the axes with smaller strides");
   OutputView transposed{out.data(), DType::F32, {2, 2}, {1, 2}};
-  EXPECT_EQ(message(einsum::einsum(
-                "ij->ij", {TensorView::contiguous(a4.data(), DType::F32, {2, 2})},
-                transposed)),
-            "");
+  EXPECT_EQ(
+      message(einsum::einsum(
+          "ij->ij", {TensorView::contiguous(a4.data(), DType::F32, {2, 2})},
+          transposed)),
+      "");
   OutputView outside{out.data(), DType::F32, {2}, {8}};
   outside.capacityBytes = out.size() * sizeof(float);
   EXPECT_EQ(message(einsum::einsum("ij->i", {view}, outside)),
@@ -194,14 +198,16 @@ TEST(JIT, StridedOutputErrors) {
 
 TEST(JIT, CacheSharesCanonicalSpecs) {
   Compiler compiler;
-  std::vector<OperandType> operands = {{DType::F32, {4, 5}}, {DType::F32, {5, 6}}};
+  std::vector<OperandType> operands = {{DType::F32, {4, 5}},
+                                       {DType::F32, {5, 6}}};
   auto k1 = compiler.getKernel("ij,jk->ik", operands);
   auto k2 = compiler.getKernel("ab, bc -> ac", operands);
   auto k3 = compiler.getKernel("ij,jk", operands);
   ASSERT_TRUE(k1 && k2 && k3);
   EXPECT_EQ(k1->get(), k2->get());
   EXPECT_EQ(k1->get(), k3->get());
-  auto other = compiler.getKernel("ij,jk->ki", {{DType::F32, {4, 5}}, {DType::F32, {5, 6}}});
+  auto other = compiler.getKernel("ij,jk->ki",
+                                  {{DType::F32, {4, 5}}, {DType::F32, {5, 6}}});
   ASSERT_TRUE(static_cast<bool>(other));
   EXPECT_NE(k1->get(), other->get());
   EXPECT_EQ(compiler.compilations(), 2u);
@@ -211,11 +217,12 @@ TEST(JIT, CacheSharesCanonicalSpecs) {
 TEST(JIT, CacheIsBounded) {
   Compiler compiler(/*cacheCapacity=*/2);
   for (int64_t n : {2, 3, 4})
-    ASSERT_TRUE(static_cast<bool>(
-        compiler.getKernel("i->", {{DType::F32, {n}}})));
+    ASSERT_TRUE(
+        static_cast<bool>(compiler.getKernel("i->", {{DType::F32, {n}}})));
   EXPECT_EQ(compiler.cacheSize(), 2u);
   // The least recently used (n = 2) was evicted and compiles again.
-  ASSERT_TRUE(static_cast<bool>(compiler.getKernel("i->", {{DType::F32, {2}}})));
+  ASSERT_TRUE(
+      static_cast<bool>(compiler.getKernel("i->", {{DType::F32, {2}}})));
   EXPECT_EQ(compiler.compilations(), 4u);
 }
 
@@ -229,8 +236,8 @@ TEST(JIT, ConcurrentCompileAndRunFromEightThreads) {
       for (int round = 0; round < 3; ++round) {
         int64_t n = 8 + (t % 2);
         std::vector<float> a(n * n, 1.0f), out(n);
-        auto kernel = compiler.getKernel(
-            round % 2 ? "ij->i" : "ab->a", {{DType::F32, {n, n}}});
+        auto kernel = compiler.getKernel(round % 2 ? "ij->i" : "ab->a",
+                                         {{DType::F32, {n, n}}});
         if (!kernel) {
           llvm::consumeError(kernel.takeError());
           ++failures;
@@ -293,7 +300,8 @@ RandomEinsum randomEinsum(std::mt19937 &rng) {
         result.spec += "...";
         // Right-aligned broadcasting: a suffix of the dims, size 1 allowed.
         size_t keep = pick(0, int(ellipsisDims.size()));
-        for (size_t d = ellipsisDims.size() - keep; d < ellipsisDims.size(); ++d)
+        for (size_t d = ellipsisDims.size() - keep; d < ellipsisDims.size();
+             ++d)
           shape.push_back(pick(0, 3) == 0 ? 1 : ellipsisDims[d]);
       }
       if (axis == rank)
@@ -319,7 +327,9 @@ RandomEinsum randomEinsum(std::mt19937 &rng) {
 
 TEST(JITDifferential, RandomEinsumsMatchTheReference) {
   Compiler compiler;
-  std::mt19937 rng(::testing::GTEST_FLAG(random_seed) ? ::testing::GTEST_FLAG(random_seed) : 2026);
+  std::mt19937 rng(::testing::GTEST_FLAG(random_seed)
+                       ? ::testing::GTEST_FLAG(random_seed)
+                       : 2026);
   int compared = 0;
   for (int i = 0; i < 300; ++i) {
     RandomEinsum e = randomEinsum(rng);
@@ -360,11 +370,266 @@ TEST(JITDifferential, RandomEinsumsMatchTheReference) {
     ASSERT_EQ(message((*kernel)->run(views, view)), "") << e.spec;
     Comparison c = compareToReference(*reference, out.data(), dtype,
                                       defaultTolerance(dtype));
-    EXPECT_TRUE(c.withinTolerance)
-        << e.spec << " error " << c.maxRelativeError;
+    EXPECT_TRUE(c.withinTolerance) << e.spec << " error " << c.maxRelativeError;
     ++compared;
   }
   EXPECT_GT(compared, 200);
+}
+
+//===----------------------------------------------------------------------===//
+// Contraction order
+//===----------------------------------------------------------------------===//
+
+/// Random data of `dtype` for `shapes`, and views over it.
+struct RandomOperands {
+  std::vector<std::vector<char>> buffers;
+  std::vector<TensorView> views;
+};
+
+RandomOperands randomOperands(const std::vector<std::vector<int64_t>> &shapes,
+                              DType dtype, std::mt19937 &rng) {
+  RandomOperands result;
+  std::uniform_real_distribution<double> value(-1, 1);
+  for (const std::vector<int64_t> &shape : shapes) {
+    int64_t count = 1;
+    for (int64_t s : shape)
+      count *= s;
+    result.buffers.emplace_back(count * dtypeSize(dtype) + 1);
+    for (int64_t k = 0; k < count; ++k)
+      storeDouble(result.buffers.back().data(), dtype, k, value(rng));
+  }
+  for (size_t i = 0; i < shapes.size(); ++i)
+    result.views.push_back(
+        TensorView::contiguous(result.buffers[i].data(), dtype, shapes[i]));
+  return result;
+}
+
+TEST(JITContractionOrder, PathOfTheFourIndexTransform) {
+  std::vector<OperandType> operands;
+  for (std::vector<int64_t> shape : {std::vector<int64_t>{16, 16},
+                                     {16, 16},
+                                     {16, 16, 16, 16},
+                                     {16, 16},
+                                     {16, 16}})
+    operands.push_back({DType::F32, shape, false});
+  auto path = contractionPath("pi,qj,ijkl,rk,sl->pqrs", operands);
+  ASSERT_TRUE(static_cast<bool>(path)) << llvm::toString(path.takeError());
+  EXPECT_EQ(path->steps.size(), 4u);
+  EXPECT_EQ(path->naiveFlops / path->totalFlops, 2560);
+
+  KernelOptions none;
+  none.pipeline.path.algorithm = PathAlgorithm::None;
+  auto single = contractionPath("pi,qj,ijkl,rk,sl->pqrs", operands, none);
+  ASSERT_TRUE(static_cast<bool>(single));
+  EXPECT_TRUE(single->isSingleStep());
+
+  auto bad = contractionPath(
+      "ij,jk->ik", {{DType::F32, {2, 3}, false}, {DType::F32, {4, 5}, false}});
+  EXPECT_NE(message(bad.takeError()).find("size of label 'j' differs"),
+            std::string::npos);
+}
+
+/// Random 3-5 operand einsums under a tiny memory limit (so most are
+/// sliced), and unlimited, against the reference.
+TEST(JITContractionOrder, SlicedAndUnslicedPathsMatchTheReference) {
+  Compiler compiler;
+  std::mt19937 rng(99);
+  auto pick = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
+  int sliced = 0;
+  for (int i = 0; i < 40; ++i) {
+    int numLabels = pick(3, 6);
+    std::vector<int64_t> sizes;
+    for (int l = 0; l < numLabels; ++l)
+      sizes.push_back(pick(1, 3) * 2);
+    std::string spec;
+    std::vector<std::vector<int64_t>> shapes;
+    std::vector<bool> used(numLabels, false);
+    int numOperands = pick(3, 5);
+    for (int op = 0; op < numOperands; ++op) {
+      spec += op ? "," : "";
+      shapes.emplace_back();
+      for (int r = pick(1, 3); r > 0; --r) {
+        int label = pick(0, numLabels - 1);
+        spec += char('a' + label);
+        shapes.back().push_back(sizes[label]);
+        used[label] = true;
+      }
+    }
+    spec += "->";
+    for (int l = 0; l < numLabels; ++l)
+      if (used[l] && pick(0, 1))
+        spec += char('a' + l);
+    SpecResult<Spec> parsed = parseSpec(spec);
+    ASSERT_TRUE(static_cast<bool>(parsed)) << spec;
+    if (!bindSpec(*parsed, shapes))
+      continue;
+    DType dtype = i % 2 ? DType::F64 : DType::F32;
+    RandomOperands operands = randomOperands(shapes, dtype, rng);
+    SpecResult<ReferenceResult> reference =
+        evaluateReference(*parsed, operands.views);
+    ASSERT_TRUE(static_cast<bool>(reference)) << spec;
+    for (double limit : {0.0, 4.0}) {
+      KernelOptions options;
+      options.pipeline.path.memoryLimit = limit;
+      auto path =
+          contractionPath(spec, operandTypesOf(operands.views), options);
+      ASSERT_TRUE(static_cast<bool>(path)) << spec;
+      sliced += !path->slices.empty();
+      if (limit > 0)
+        EXPECT_LE(path->largestIntermediate, limit) << spec;
+      std::vector<char> out(reference->values.size() * dtypeSize(dtype) + 1);
+      auto kernel =
+          compiler.getKernel(spec, operandTypesOf(operands.views), options);
+      ASSERT_TRUE(static_cast<bool>(kernel))
+          << spec << ": " << llvm::toString(kernel.takeError());
+      ASSERT_EQ(message((*kernel)->run(
+                    operands.views, OutputView::contiguous(out.data(), dtype,
+                                                           reference->shape))),
+                "")
+          << spec;
+      Comparison c = compareToReference(*reference, out.data(), dtype,
+                                        defaultTolerance(dtype));
+      EXPECT_TRUE(c.withinTolerance) << spec << " limit " << limit << " error "
+                                     << c.maxRelativeError << "\n"
+                                     << path->describe();
+    }
+  }
+  EXPECT_GT(sliced, 5);
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// Runs attention through the JIT and compares with the f64 reference.
+double attentionError(Compiler &compiler, DType dtype,
+                      std::vector<int64_t> qShape, std::vector<int64_t> kShape,
+                      std::vector<int64_t> vShape, AttentionOptions attention,
+                      const std::string &variant) {
+  std::mt19937 rng(5);
+  RandomOperands operands =
+      randomOperands({qShape, kShape, vShape}, dtype, rng);
+  KernelOptions options;
+  options.pipeline.attentionVariant = variant;
+  auto kernel = compiler.getAttentionKernel(operandTypesOf(operands.views),
+                                            attention, options);
+  EXPECT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  if (!kernel)
+    return INFINITY;
+  SpecResult<ReferenceResult> reference = evaluateAttentionReference(
+      operands.views[0], operands.views[1], operands.views[2], attention.causal,
+      attention.scale);
+  EXPECT_TRUE(static_cast<bool>(reference));
+  std::vector<char> out(reference->values.size() * dtypeSize(dtype));
+  EXPECT_EQ(message((*kernel)->run(
+                operands.views,
+                OutputView::contiguous(out.data(), dtype, reference->shape))),
+            "");
+  return compareToReference(*reference, out.data(), dtype,
+                            defaultTolerance(dtype))
+      .maxRelativeError;
+}
+
+TEST(JITAttention, FusedAndUnfusedMatchTheReference) {
+  Compiler compiler;
+  struct Case {
+    std::vector<int64_t> q, k, v;
+  };
+  for (const Case &c : {Case{{2, 64, 3, 32}, {2, 64, 3, 32}, {2, 64, 3, 32}},
+                        Case{{1, 33, 2, 8}, {1, 47, 2, 8}, {1, 47, 2, 24}},
+                        Case{{1, 1, 1, 4}, {1, 1, 1, 4}, {1, 1, 1, 4}}})
+    for (bool causal : {false, true})
+      for (const char *variant : {"fused", "unfused"})
+        for (DType dtype : {DType::F32, DType::F64}) {
+          AttentionOptions attention;
+          attention.causal = causal;
+          double error = attentionError(compiler, dtype, c.q, c.k, c.v,
+                                        attention, variant);
+          EXPECT_LE(error, defaultTolerance(dtype))
+              << variant << (causal ? " causal " : " ") << dtypeName(dtype)
+              << " seqQ " << c.q[1] << " seqK " << c.k[1];
+        }
+  AttentionOptions scaled;
+  scaled.scale = 0.3;
+  EXPECT_LE(attentionError(compiler, DType::F32, {1, 16, 2, 8}, {1, 16, 2, 8},
+                           {1, 16, 2, 8}, scaled, "fused"),
+            defaultTolerance(DType::F32));
+}
+
+/// The fused form keeps tiles of the scores; the unfused one all of them.
+/// Scratch memory is counted by the kernel allocator, not timed.
+TEST(JITAttention, FusedScratchDoesNotGrowWithSeqSquared) {
+  Compiler compiler;
+  auto peak = [&](int64_t seq, const char *variant) {
+    std::vector<int64_t> shape = {1, seq, 2, 32};
+    std::vector<float> q(seq * 64, 0.5f), out(seq * 64);
+    KernelOptions options;
+    options.pipeline.attentionVariant = variant;
+    auto kernel = compiler.getAttentionKernel({{DType::F32, shape, false},
+                                               {DType::F32, shape, false},
+                                               {DType::F32, shape, false}},
+                                              {}, options);
+    EXPECT_TRUE(static_cast<bool>(kernel));
+    TensorView view = TensorView::contiguous(q.data(), DType::F32, shape);
+    EXPECT_EQ(message((*kernel)->run(
+                  {view, view, view},
+                  OutputView::contiguous(out.data(), DType::F32, shape))),
+              "");
+    resetScratchPeak();
+    EXPECT_EQ(message((*kernel)->run(
+                  {view, view, view},
+                  OutputView::contiguous(out.data(), DType::F32, shape))),
+              "");
+    // Softmax of equal scores: the mean of the (equal) values.
+    EXPECT_FLOAT_EQ(out[seq * 64 - 1], 0.5f);
+    return scratchPeakBytes();
+  };
+  size_t fusedSmall = peak(256, "fused"), fusedLarge = peak(1024, "fused");
+  size_t unfusedSmall = peak(256, "unfused"),
+         unfusedLarge = peak(1024, "unfused");
+  EXPECT_LE(fusedLarge, fusedSmall + 4096);
+  EXPECT_GE(unfusedLarge, 2 * 1024 * 1024 * 4); // the 2x1024x1024 scores
+  EXPECT_GE(unfusedLarge, 12 * unfusedSmall);
+  EXPECT_LT(fusedLarge * 50, unfusedLarge);
+}
+
+TEST(JITAttention, Errors) {
+  Compiler compiler;
+  OperandType q{DType::F32, {2, 16, 4, 8}, false};
+  auto error = [&](std::vector<OperandType> operands,
+                   AttentionOptions attention = {}) {
+    auto kernel = compiler.getAttentionKernel(operands, attention);
+    return kernel ? std::string() : llvm::toString(kernel.takeError());
+  };
+  EXPECT_EQ(error({q, q}),
+            "attention takes 3 operands (query, key, value), got 2");
+  EXPECT_EQ(error({q, {DType::F16, {2, 16, 4, 8}, false}, q}),
+            "attention: key has dtype f16; f32 and f64 are supported");
+  EXPECT_EQ(error({q, {DType::F64, {2, 16, 4, 8}, false}, q}),
+            "attention: key has dtype f64 but query has f32");
+  EXPECT_EQ(error({q, {DType::F32, {2, 16, 8}, false}, q}),
+            "attention: key has shape 2x16x8; expected [batch, seq, n_head, "
+            "d_head]");
+  EXPECT_NE(error({q, {DType::F32, {2, 16, 4, 6}, false}, q})
+                .find("size of label 'd_head' differs: operand 0 has 8, "
+                      "operand 1 has 6"),
+            std::string::npos);
+  AttentionOptions negative;
+  negative.scale = -1;
+  EXPECT_NE(error({q, q, q}, negative).find("scale must be finite"),
+            std::string::npos);
+  // The one-call API checks the output too.
+  std::vector<float> data(2 * 16 * 4 * 8);
+  TensorView view =
+      TensorView::contiguous(data.data(), DType::F32, {2, 16, 4, 8});
+  EXPECT_NE(message(attention(view, view, view,
+                              OutputView::contiguous(data.data(), DType::F32,
+                                                     {2, 16, 4, 7})))
+                .find("output has shape 2x16x4x7 but the einsum gives "
+                      "2x16x4x8"),
+            std::string::npos);
 }
 
 } // namespace
