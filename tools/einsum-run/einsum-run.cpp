@@ -371,8 +371,8 @@ describeAttention(const Options &options,
                   DType dtype) {
   const std::vector<int64_t> &q = shapes[0], &k = shapes[1], &v = shapes[2];
   double scale = options.scale ? options.scale : 1.0 / std::sqrt(double(q[3]));
-  AttentionPlan plan =
-      planAttention(options.variant, !options.dynamic, q[1], k[1]);
+  AttentionPlan plan = planAttention(options.variant, !options.dynamic,
+                                     options.causal, q[1], k[1]);
   std::string out;
   llvm::raw_string_ostream os(out);
   os << "attention: softmax(Q Kᵀ * scale) V"
@@ -724,7 +724,8 @@ int main(int argc, char **argv) {
         llvm::outs() << ",\"attention\":true,\"causal\":"
                      << (options.causal ? "true" : "false") << ",\"variant\":"
                      << jsonString(planAttention(options.variant,
-                                                 !options.dynamic, shapes[0][1],
+                                                 !options.dynamic,
+                                                 options.causal, shapes[0][1],
                                                  shapes[1][1])
                                            .fused
                                        ? "fused"

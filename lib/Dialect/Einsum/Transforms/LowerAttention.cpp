@@ -372,14 +372,14 @@ Value FusedAttention::emit(OpBuilder &b) {
 //===----------------------------------------------------------------------===//
 
 AttentionPlan einsum::planAttention(llvm::StringRef variant, bool staticShapes,
-                                    int64_t seqQ, int64_t seqK, int64_t tileQ,
-                                    int64_t tileK) {
+                                    bool causal, int64_t seqQ, int64_t seqK,
+                                    int64_t tileQ, int64_t tileK) {
   AttentionPlan plan;
   bool possible = staticShapes && seqQ > 0 && seqK > 0;
   plan.fused = variant == "fused" || (variant == "auto" && possible);
   if (plan.fused && possible) {
     plan.tileQ = divisorAtMost(seqQ, tileQ);
-    plan.tileK = divisorAtMost(seqK, tileK);
+    plan.tileK = divisorAtMost(seqK, causal ? std::min(tileK, tileQ) : tileK);
   }
   return plan;
 }
@@ -390,7 +390,7 @@ static AttentionPlan planOf(AttentionOp op, llvm::StringRef variant,
   bool staticShapes = op.getQuery().getType().hasStaticShape() &&
                       op.getKey().getType().hasStaticShape() &&
                       op.getValue().getType().hasStaticShape();
-  return planAttention(variant, staticShapes,
+  return planAttention(variant, staticShapes, op.getCausal(),
                        op.getQuery().getType().getDimSize(1),
                        op.getKey().getType().getDimSize(1), tileQ, tileK);
 }

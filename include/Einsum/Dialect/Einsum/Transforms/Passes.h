@@ -17,10 +17,11 @@ struct AttentionPlan {
 };
 /// The plan for `variant` ("auto", "fused", "unfused"): auto fuses when the
 /// shapes are static and both sequences non-empty. Tiles are the largest
-/// divisors of the sequence lengths not above the requested sizes.
+/// divisors of the sequence lengths not above the requested sizes; causal
+/// key tiles are at most as long as query tiles.
 AttentionPlan planAttention(llvm::StringRef variant, bool staticShapes,
-                            int64_t seqQ, int64_t seqK, int64_t tileQ = 64,
-                            int64_t tileK = 128);
+                            bool causal, int64_t seqQ, int64_t seqK,
+                            int64_t tileQ = 128, int64_t tileK = 256);
 
 #define GEN_PASS_DECL
 #define GEN_PASS_REGISTRATION
