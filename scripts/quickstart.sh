@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build, then compile the attention
-# scores einsum (named labels, as in the einsum guide) to native code, run it
-# on random data, check it against the f64 reference and print its speed.
+# example of the einsum guide to native code and run it on random data,
+# checked against the f64 reference, with its speed: first the scores einsum
+# (named labels), then the whole softmax(Q K^T / sqrt(d)) V as one fused
+# kernel.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
@@ -15,3 +17,6 @@ echo
 "$build/bin/einsum-run" "$spec" --sizes "$sizes" --explain
 echo
 "$build/bin/einsum-run" "$spec" --sizes "$sizes" --bench --check
+echo
+"$build/bin/einsum-run" --attention --sizes batch=2,seq=512,n_head=8,d_head=64 --explain
+"$build/bin/einsum-run" --attention --sizes batch=2,seq=512,n_head=8,d_head=64 --bench --check
