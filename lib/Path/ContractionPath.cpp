@@ -477,7 +477,11 @@ static Plan planSingleNest(const Problem &problem, const Sizes &sizes,
   step.resultElements = sizes.volume(problem.output);
   plan.flops += step.flops;
   plan.steps.push_back(std::move(step));
-  plan.algorithm = plan.steps.size() > 1 ? "optimal" : "single loop nest";
+  // With at most two tensors left the one step is the (trivially optimal)
+  // pairwise order; with more it is the single loop nest.
+  plan.algorithm = plan.steps.size() > 1 && values.size() <= 2
+                       ? "optimal"
+                       : "single loop nest";
   return plan;
 }
 

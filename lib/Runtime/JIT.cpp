@@ -524,8 +524,8 @@ Compiler::getAttentionKernel(const std::vector<OperandType> &operands,
                              const KernelOptions &options) {
   if (llvm::Error error = checkAttentionOperands(operands))
     return std::move(error);
-  if (!(attention.scale >= 0) || std::isinf(attention.scale))
-    return makeError("attention: the scale must be finite and >= 0 (0: "
+  if (!std::isfinite(attention.scale))
+    return makeError("attention: the scale must be finite (0: "
                      "1/sqrt(d_head))");
   std::string key = "attention:" + std::to_string(attention.causal) + ":" +
                     std::to_string(attention.scale) + "|" +

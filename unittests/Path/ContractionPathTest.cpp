@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/Path/ContractionPath.h"
+#include "OptEinsumCases.h"
 
 #include "gtest/gtest.h"
 
@@ -170,63 +171,9 @@ void checkWellFormed(const ContractionPath &path, const Problem &p) {
   EXPECT_EQ(out, p.output);
 }
 
-// opt_einsum's test list (tests/test_contract.py), the entries with three or
-// more operands and an explicit output.
-const char *const kOptEinsumCases[] = {
-    "a,ab,abc->abc",
-    "a,b,ab->ab",
-    "ea,fb,gc,hd,abcd->efgh",
-    "ea,fb,abcd,gc,hd->efgh",
-    "abcd,ea,fb,gc,hd->efgh",
-    "ab,ab,c->",
-    "ab,ab,c->c",
-    "ab,ab,cd,cd->",
-    "ab,ab,cd,cd->ac",
-    "ab,ab,cd,cd->cd",
-    "ab,ab,cd,cd,ef,ef->",
-    "ab,cd,ef->abcdef",
-    "ab,cd,ef->acdf",
-    "ab,cd,de->abcde",
-    "ab,cd,de->be",
-    "ab,bcd,cd->abcd",
-    "ab,bcd,cd->abd",
-    "eb,cb,fb->cef",
-    "dd,fb,be,cdb->cef",
-    "bca,cdb,dbf,afc->",
-    "dcc,fce,ea,dbf->ab",
-    "fdf,cdd,ccd,afe->ae",
-    "ed,fcd,ff,bcf->be",
-    "baa,dcf,af,cde->be",
-    "bd,db,eac->ace",
-    "fff,fae,bef,def->abd",
-    "efc,dbc,acf,fd->abe",
-    "aab,fa,df,ecc->bde",
-    "ecb,fef,bad,ed->ac",
-    "bcf,bbb,fbf,fc->",
-    "bb,ff,be->e",
-    "bcb,bb,fc,fff->",
-    "fbb,dfd,fc,fc->",
-    "afd,ba,cc,dc->bf",
-    "adb,bc,fa,cfc->d",
-    "bbd,bda,fc,db->acf",
-    "dba,ead,cad->bce",
-    "aef,fbc,dca->bde",
-    "acdf,jbje,gihb,hfac,gfac,gifabc,hfac->bcdeg",
-    "cd,bdhe,aidb,hgca,gc,hgibcd,hgac->abe",
-    "abhe,hidj,jgba,hiab,gab->ed",
-    "bde,cdh,agdb,hica,ibd,hgicd,hiac->e",
-    "chd,bde,agbc,hiad,hgc,hgi,hiad->e",
-    "chd,bde,agbc,hiad,bdi,cgh,agdb->e",
-    "bdhe,acad,hiab,agac,hibd->e",
-    // The benchmark suite's multi-operand cases, and the issue's.
-    "bi,ij,bj->b",
-    "bi,ij,jk->bk",
-    "pi,qj,ijkl,rk,sl->pqrs",
-};
-
 TEST(ContractionPath, MatchesExhaustiveSearchOnOptEinsumCases) {
   std::mt19937 rng(7);
-  for (const char *text : kOptEinsumCases) {
+  for (const char *text : einsum::test::kOptEinsumCases) {
     for (int trial = 0; trial < 3; ++trial) {
       Problem p = withSizes(text, rng);
       ContractionPath path = plan(p);

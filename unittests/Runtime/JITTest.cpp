@@ -1,6 +1,7 @@
 //===- JITTest.cpp - Tests for the JIT compiler, kernels and cache --------===//
 
 #include "Einsum/Runtime/JIT.h"
+#include "../Path/OptEinsumCases.h"
 #include "Einsum/Reference/Reference.h"
 
 #include <gtest/gtest.h>
@@ -429,6 +430,42 @@ TEST(JITContractionOrder, PathOfTheFourIndexTransform) {
             std::string::npos);
 }
 
+/// Every multi-operand case of opt_einsum's test list runs through its
+/// planned order and matches the reference (which runs one loop nest).
+TEST(JITContractionOrder, OptEinsumCasesMatchTheReference) {
+  Compiler compiler;
+  std::mt19937 rng(3);
+  for (const char *text : test::kOptEinsumCases) {
+    SpecResult<Spec> spec = parseSpec(text);
+    ASSERT_TRUE(static_cast<bool>(spec)) << text;
+    std::vector<int64_t> sizes;
+    for (size_t l = 0; l < spec->labels.size(); ++l)
+      sizes.push_back(std::uniform_int_distribution<int64_t>(2, 4)(rng));
+    std::vector<std::vector<int64_t>> shapes;
+    for (const Term &term : spec->inputs) {
+      shapes.emplace_back();
+      for (const Subscript &sub : term.subscripts)
+        shapes.back().push_back(sizes[sub.label]);
+    }
+    RandomOperands operands = randomOperands(shapes, DType::F64, rng);
+    SpecResult<ReferenceResult> reference =
+        evaluateReference(*spec, operands.views);
+    ASSERT_TRUE(static_cast<bool>(reference)) << text;
+    std::vector<char> out(reference->values.size() * sizeof(double) + 1);
+    auto kernel = compiler.getKernel(text, operandTypesOf(operands.views));
+    ASSERT_TRUE(static_cast<bool>(kernel))
+        << text << ": " << llvm::toString(kernel.takeError());
+    ASSERT_EQ(message((*kernel)->run(
+                  operands.views, OutputView::contiguous(out.data(), DType::F64,
+                                                         reference->shape))),
+              "")
+        << text;
+    Comparison c = compareToReference(*reference, out.data(), DType::F64,
+                                      defaultTolerance(DType::F64));
+    EXPECT_TRUE(c.withinTolerance) << text << " error " << c.maxRelativeError;
+  }
+}
+
 /// Random 3-5 operand einsums under a tiny memory limit (so most are
 /// sliced), and unlimited, against the reference.
 TEST(JITContractionOrder, SlicedAndUnslicedPathsMatchTheReference) {
@@ -616,9 +653,9 @@ TEST(JITAttention, Errors) {
                 .find("size of label 'd_head' differs: operand 0 has 8, "
                       "operand 1 has 6"),
             std::string::npos);
-  AttentionOptions negative;
-  negative.scale = -1;
-  EXPECT_NE(error({q, q, q}, negative).find("scale must be finite"),
+  AttentionOptions infinite;
+  infinite.scale = INFINITY;
+  EXPECT_NE(error({q, q, q}, infinite).find("scale must be finite"),
             std::string::npos);
   // The one-call API checks the output too.
   std::vector<float> data(2 * 16 * 4 * 8);

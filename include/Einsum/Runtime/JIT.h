@@ -57,7 +57,7 @@ DType promoteTypes(DType a, DType b);
 struct AttentionOptions {
   /// Query i attends to keys j <= i only.
   bool causal = false;
-  /// The scale of the scores; 0 for 1/sqrt(d_head).
+  /// The scale of the scores (any finite value); 0 for 1/sqrt(d_head).
   double scale = 0;
 };
 
