@@ -78,11 +78,11 @@ thread_local Cache cache;
 char *allocateBlock(size_t alignment, size_t size) {
   alignment = std::max(alignment, kAlignment);
   size_t capacity = (size + kAlignment - 1) / kAlignment * kAlignment;
-  if (char *user = cache.take(capacity))
+  if (char *user = cache.take(capacity)) {
     if (reinterpret_cast<uintptr_t>(user) % alignment == 0)
       return user;
-    else
-      cache.give(user);
+    cache.give(user); // not aligned enough for this request
+  }
   // Room for the header before an aligned user pointer.
   size_t total = capacity + alignment + kAlignment;
   char *base = static_cast<char *>(std::aligned_alloc(
