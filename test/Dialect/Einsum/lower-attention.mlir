@@ -75,3 +75,14 @@ func.func @dynamic(%q: tensor<?x?x2x16xf32>, %k: tensor<?x?x2x16xf32>, %v: tenso
   %0 = einsum.attention ins(%q, %k, %v : tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>) -> tensor<?x?x2x16xf32>
   return %0 : tensor<?x?x2x16xf32>
 }
+
+// -----
+
+// Fewer than 48 keys: auto keeps the unfused chain (measured faster there).
+// FUSED-LABEL: func.func @short
+// FUSED-NOT:     scf.forall
+// FUSED:         linalg.softmax
+func.func @short(%q: tensor<1x32x2x16xf32>, %k: tensor<1x32x2x16xf32>, %v: tensor<1x32x2x16xf32>) -> tensor<1x32x2x16xf32> {
+  %0 = einsum.attention ins(%q, %k, %v : tensor<1x32x2x16xf32>, tensor<1x32x2x16xf32>, tensor<1x32x2x16xf32>) -> tensor<1x32x2x16xf32>
+  return %0 : tensor<1x32x2x16xf32>
+}

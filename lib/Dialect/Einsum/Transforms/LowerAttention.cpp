@@ -376,7 +376,8 @@ AttentionPlan einsum::planAttention(llvm::StringRef variant, bool staticShapes,
                                     int64_t tileQ, int64_t tileK) {
   AttentionPlan plan;
   bool possible = staticShapes && seqQ > 0 && seqK > 0;
-  plan.fused = variant == "fused" || (variant == "auto" && possible);
+  plan.fused = variant == "fused" ||
+               (variant == "auto" && possible && seqK >= kMinFusedSeqK);
   if (plan.fused && possible) {
     plan.tileQ = divisorAtMost(seqQ, tileQ);
     plan.tileK = divisorAtMost(seqK, causal ? std::min(tileK, tileQ) : tileK);
