@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 using namespace einsum;
 
@@ -17,6 +18,19 @@ einsum::evaluateReference(const Spec &spec,
   if (!bound)
     return bound.error();
   const Binding &binding = *bound;
+  // The loop nest visits every point: refuse what would not finish (a
+  // 300-operand einsum over 2^300 points), rather than hang.
+  double points = 1;
+  for (int64_t size : binding.dimSizes)
+    points *= double(size);
+  if (points > kMaxReferencePoints) {
+    char text[160];
+    std::snprintf(text, sizeof(text),
+                  "the reference loop nest has %.3g points, more than the "
+                  "%.3g it evaluates; check a smaller instance",
+                  points, kMaxReferencePoints);
+    return SpecError{text, {}};
+  }
 
   ReferenceResult result;
   result.shape = binding.outputShape();

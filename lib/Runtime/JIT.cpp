@@ -28,6 +28,9 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <unistd.h>
 #include <cstdlib>
 
 using namespace mlir;
@@ -118,7 +121,8 @@ std::string KernelOptions::fingerprint() const {
      << t.target.l2Bytes << ',' << t.cacheTileM << ',' << t.cacheTileN << ','
      << t.cacheTileK << ',' << t.registerTileM << ',' << t.registerTileN << ':'
      << pathAlgorithmName(pipeline.path.algorithm) << ','
-     << pipeline.path.memoryLimit << ',' << pipeline.attentionVariant;
+     << pipeline.path.memoryLimit << ',' << pipeline.attentionVariant << ','
+     << memoryLimitBytes;
   return out;
 }
 
@@ -325,6 +329,65 @@ Compiler::compile(llvm::StringRef spec,
   return compile(spec, operands, options);
 }
 
+size_t einsum::physicalMemoryBytes() {
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || pageSize <= 0)
+    return size_t(1) << 40;
+  return size_t(pages) * size_t(pageSize);
+}
+
+std::string einsum::bytesString(double bytes) {
+  char buf[32];
+  if (bytes >= double(1 << 30))
+    std::snprintf(buf, sizeof(buf), "%.1f GiB", bytes / double(1 << 30));
+  else if (bytes >= double(1 << 20))
+    std::snprintf(buf, sizeof(buf), "%.1f MiB", bytes / double(1 << 20));
+  else
+    std::snprintf(buf, sizeof(buf), "%.1f KiB", bytes / 1024.0);
+  return buf;
+}
+
+/// Checks the output against the memory limit and makes the planners keep
+/// intermediates below it: the contraction order's limit (in elements) and,
+/// for attention, the fused form when the unfused scores would not fit.
+static llvm::Error applyMemoryLimit(const Binding &binding,
+                                    const std::vector<OperandType> &operands,
+                                    KernelOptions &options,
+                                    const AttentionOptions *attention) {
+  double limit = double(options.memoryLimitBytes ? options.memoryLimitBytes
+                                                 : physicalMemoryBytes());
+  DType common = operands.front().dtype;
+  for (const OperandType &operand : operands)
+    common = promoteTypes(common, operand.dtype);
+  // f16/bf16 intermediates are accumulated in f32.
+  double elementBytes = double(std::max<size_t>(dtypeSize(common), 4));
+  double outputBytes = double(dtypeSize(common));
+  for (int64_t size : binding.outputShape())
+    outputBytes *= size == kDynamicSize ? 1 : double(size);
+  if (outputBytes > limit)
+    return makeError("einsum: the output (shape " +
+                     shapeString(binding.outputShape()) + ", " +
+                     bytesString(outputBytes) +
+                     ") exceeds the memory limit of " + bytesString(limit));
+  double elements = std::floor(limit / elementBytes);
+  PathOptions &path = options.pipeline.path;
+  path.memoryLimit =
+      path.memoryLimit > 0 ? std::min(path.memoryLimit, elements) : elements;
+  if (attention) {
+    const std::vector<int64_t> &q = operands[0].shape, &k = operands[1].shape;
+    double scores = double(q[0]) * q[1] * q[2] * k[1] * elementBytes;
+    if (scores > limit) {
+      if (options.pipeline.attentionVariant == "unfused")
+        return makeError("attention: the unfused scores tensor (" +
+                         bytesString(scores) + ") exceeds the memory limit "
+                         "of " + bytesString(limit) +
+                         "; use the fused variant");
+      options.pipeline.attentionVariant = "fused";
+    }
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
     llvm::StringRef specText, const std::vector<OperandType> &operands,
     const KernelOptions &options, const AttentionOptions *attention) {
@@ -333,6 +396,10 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
   auto bound = parseAndBind(specText, operands);
   if (!bound)
     return bound.takeError();
+  KernelOptions limited = options;
+  if (llvm::Error error =
+          applyMemoryLimit(bound->second, operands, limited, attention))
+    return std::move(error);
   std::shared_ptr<Kernel> kernel(new Kernel());
   kernel->spec_ = bound->first;
   kernel->inputTypes_ = operands;
@@ -346,7 +413,7 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
 
   auto start = std::chrono::steady_clock::now();
   auto module = buildAndLower(context.get(), bound->first, bound->second,
-                              operands, options, /*lower=*/true, attention);
+                              operands, limited, /*lower=*/true, attention);
   if (!module)
     return module.takeError();
   kernel->pipelineMillis_ = millisSince(start);
@@ -689,7 +756,11 @@ einsum::contractionPath(llvm::StringRef specText,
   auto bound = parseAndBind(specText, operands);
   if (!bound)
     return bound.takeError();
-  PathOptions path = options.pipeline.path;
+  KernelOptions limited = options;
+  if (llvm::Error error =
+          applyMemoryLimit(bound->second, operands, limited, nullptr))
+    return std::move(error);
+  PathOptions path = limited.pipeline.path;
   if (options.dynamicShapes) {
     // As the einsum-contraction-order pass sees a dynamic kernel: no sizes,
     // so no slicing either.
@@ -861,6 +932,10 @@ llvm::Error Kernel::run(llvm::ArrayRef<TensorView> inputs,
   int64_t outElements = out.numElements();
   if (!output.data && outElements > 0)
     return makeError("output is a null pointer");
+  // An empty output has nothing to write (its strides may be anything,
+  // e.g. 0 in row-major strides of a shape with a 0).
+  if (outElements == 0)
+    return llvm::Error::success();
   // The output must not overlap itself, and must fit its buffer. No
   // overlap: taking the axes by increasing |stride|, each stride must step
   // past everything the smaller ones reach.
@@ -894,8 +969,6 @@ llvm::Error Kernel::run(llvm::ArrayRef<TensorView> inputs,
                      Twine((highest - lowest + 1) * dtypeSize(outputDType_)) +
                      " bytes but its buffer holds " +
                      Twine(output.capacityBytes));
-  if (outElements == 0)
-    return llvm::Error::success();
 
   SmallVector<Descriptor> descriptors;
   for (const TensorView &input : inputs)

@@ -7,6 +7,7 @@
 #include "Einsum/Spec/Spec.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <optional>
 
@@ -53,12 +54,14 @@ std::string einsum::shapeString(const std::vector<int64_t> &shape) {
 std::string SpecError::render(std::string_view text,
                               std::string_view indent) const {
   std::string result = message;
+  std::string hintLine =
+      hint.empty() ? "" : "\n" + std::string(indent) + "hint: " + hint;
   if (text.empty() || positions.empty())
-    return result;
+    return result + hintLine;
   // Only single-line, printable text can carry carets.
   for (char c : text)
     if (c < 0x20 || c >= 0x7f)
-      return result;
+      return result + hintLine;
   std::string carets(text.size() + 1, ' ');
   for (size_t pos : positions)
     carets[std::min(pos, text.size())] = '^';
@@ -70,7 +73,7 @@ std::string SpecError::render(std::string_view text,
   result += '\n';
   result += indent;
   result += carets;
-  return result;
+  return result + hintLine;
 }
 
 //===----------------------------------------------------------------------===//
@@ -178,6 +181,9 @@ private:
                                      Term &term);
   std::optional<SpecError> addLabel(std::string_view name, size_t position,
                                     bool isOutput, Term &term);
+  /// The fix for an output label no operand has: a near miss among the
+  /// operands' labels, or what to do.
+  std::string outputLabelHint(std::string_view name) const;
 
   std::string_view text;
   Notation requested;
@@ -233,15 +239,53 @@ static bool hasInteriorSpace(std::string_view s) {
   return trimmed.find_first_of(" \t") != std::string_view::npos;
 }
 
+/// Edit distance (insertions, deletions, substitutions) of two short names.
+static size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string Parser::outputLabelHint(std::string_view name) const {
+  auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char &c : out)
+      c = char(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  // A label that differs in case only, or (named labels of 3+ characters)
+  // by one edit, is probably what was meant.
+  for (const std::string &label : spec.labels)
+    if (lower(label) == lower(name) ||
+        (name.size() >= 3 && editDistance(label, name) == 1))
+      return "did you mean '" + label + "'?";
+  return "every output label must appear in an operand; remove '" +
+         std::string(name) + "' from the output or add it to an operand";
+}
+
 std::optional<SpecError> Parser::addLabel(std::string_view name,
                                           size_t position, bool isOutput,
                                           Term &term) {
   int id = spec.findLabel(name);
   if (isOutput) {
-    if (id < 0)
-      return makeError("output label '" + std::string(name) +
-                           "' does not appear in any operand",
-                       {position});
+    if (id < 0) {
+      SpecError error = makeError("output label '" + std::string(name) +
+                                      "' does not appear in any operand",
+                                  {position});
+      error.hint = outputLabelHint(name);
+      return error;
+    }
     for (const Subscript &sub : term.subscripts)
       if (sub.label == id)
         return makeError("output label '" + std::string(name) +
@@ -387,8 +431,57 @@ struct SizeSource {
 };
 } // namespace
 
+/// bindSpec without hints.
+static SpecResult<Binding>
+bindShapes(const Spec &spec, const std::vector<std::vector<int64_t>> &shapes);
+
+/// The hint for shapes that do not bind: an operand (last first) whose axes,
+/// permuted, would fit, e.g. a transposed matrix.
+static std::string transposeHint(const Spec &spec,
+                                 std::vector<std::vector<int64_t>> shapes) {
+  for (size_t i = shapes.size(); i-- > 0;) {
+    const Term &term = spec.inputs[i];
+    std::vector<int64_t> shape = shapes[i];
+    if (term.hasEllipsis() || shape.size() != term.subscripts.size() ||
+        shape.size() < 2 || shape.size() > 4)
+      continue;
+    std::vector<size_t> perm(shape.size());
+    for (size_t a = 0; a < perm.size(); ++a)
+      perm[a] = a;
+    while (std::next_permutation(perm.begin(), perm.end())) {
+      for (size_t a = 0; a < perm.size(); ++a)
+        shapes[i][a] = shape[perm[a]];
+      if (!bindShapes(spec, shapes))
+        continue;
+      // Axis perm[a] of the operand as given carries label a of the term.
+      Term relabeled = term;
+      for (size_t a = 0; a < perm.size(); ++a)
+        relabeled.subscripts[perm[a]] = term.subscripts[a];
+      std::string permuted;
+      for (size_t a = 0; a < perm.size(); ++a)
+        permuted += (a ? "x" : "") + std::to_string(shapes[i][a]);
+      return "operand " + std::to_string(i) + " (shape " +
+             shapeString(shape) + ") fits the spec with its axes permuted: " +
+             "write its labels '" + spec.termString(relabeled) +
+             "', or pass it transposed (shape " + permuted + ")";
+    }
+    shapes[i] = shape;
+  }
+  return "";
+}
+
 SpecResult<Binding> einsum::bindSpec(
     const Spec &spec, const std::vector<std::vector<int64_t>> &shapes) {
+  SpecResult<Binding> binding = bindShapes(spec, shapes);
+  if (binding || shapes.size() != spec.inputs.size())
+    return binding;
+  SpecError error = binding.error();
+  error.hint = transposeHint(spec, shapes);
+  return error;
+}
+
+static SpecResult<Binding>
+bindShapes(const Spec &spec, const std::vector<std::vector<int64_t>> &shapes) {
   size_t numOperands = spec.inputs.size();
   if (shapes.size() != numOperands)
     return makeError("spec '" + spec.str() + "' has " +
@@ -544,6 +637,32 @@ SpecResult<Binding> einsum::bindSpec(
   for (size_t id = 0; id < spec.labels.size(); ++id)
     if (labelDim[id] >= 0)
       binding.dimSizes[labelDim[id]] = labelSize[id].size;
+
+  // Every tensor's byte offsets must fit 64-bit index arithmetic.
+  auto tooLarge = [](const std::vector<int64_t> &shape) {
+    int64_t count = 1;
+    for (int64_t size : shape) {
+      if (size == kDynamicSize || size == 0)
+        return false;
+      if (count > kMaxElements / size)
+        return true;
+      count *= size;
+    }
+    return false;
+  };
+  for (size_t i = 0; i < numOperands; ++i)
+    if (tooLarge(shapes[i]))
+      return makeError("operand " + std::to_string(i) + " of shape " +
+                           shapeString(shapes[i]) + " has more than 2^60 " +
+                           "elements; its offsets would overflow 64-bit "
+                           "index arithmetic",
+                       {spec.inputs[i].position});
+  if (tooLarge(binding.outputShape()))
+    return makeError("the output of shape " +
+                         shapeString(binding.outputShape()) +
+                         " would have more than 2^60 elements; its offsets "
+                         "would overflow 64-bit index arithmetic",
+                     {spec.output.position});
   return binding;
 }
 

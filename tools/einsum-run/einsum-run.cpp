@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -40,6 +41,8 @@ or on random inputs.
                           '...=AxB' gives the dims under an ellipsis
   --dtype T               element type of random inputs: f32 (default), f64, i32, i64, f16, bf16
   --threads N             worker threads (default 1)
+  --max-memory SIZE       reject inputs, outputs or intermediates larger than SIZE bytes (suffix
+                          K, M, G) before allocating anything (default: physical memory)
   --bench                 time the compiled kernel: warm-up, then repeated runs; report the median
   --repeat N              timed runs for --bench (default: enough for ~1 s)
   --json                  with --bench or --explain: one line of JSON
@@ -90,6 +93,7 @@ struct Options {
   PathAlgorithm path = PathAlgorithm::Auto;
   int64_t memoryLimit = 0;
   // --attention
+  size_t maxMemory = 0; // 0: physical memory
   bool attention = false;
   bool causal = false;
   double scale = 0;
@@ -115,6 +119,22 @@ static int inputError(const std::string &message) {
 
 static bool parseInt(llvm::StringRef text, int64_t &value) {
   return !text.getAsInteger(10, value);
+}
+
+/// Parses "4096", "512M", "2G" into bytes (> 0).
+static bool parseBytes(llvm::StringRef text, size_t &bytes) {
+  uint64_t scale = 1;
+  if (!text.empty() && std::strchr("KMG", text.back())) {
+    scale = uint64_t(1) << (10 * (std::strchr("KMG", text.back()) -
+                                  std::strchr("KMG", 'K') + 1));
+    text = text.drop_back();
+  }
+  uint64_t value;
+  if (text.getAsInteger(10, value) || value == 0 ||
+      value > std::numeric_limits<uint64_t>::max() / scale)
+    return false;
+  bytes = size_t(value * scale);
+  return true;
 }
 
 /// Parses argv; returns an error message for bad usage.
@@ -200,6 +220,10 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
           options.memoryLimit < 0)
         return std::string(
             "option '--memory-limit' needs a number of elements >= 0");
+    } else if (name == "--max-memory") {
+      if (!value(text) || !parseBytes(text, options.maxMemory))
+        return std::string("option '--max-memory' needs a size in bytes "
+                           "(suffix K, M or G allowed)");
     } else if (name == "--scale") {
       if (!value(text) || llvm::StringRef(text).getAsDouble(options.scale) ||
           !(options.scale > 0) || std::isinf(options.scale))
@@ -325,6 +349,26 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
     shapes.push_back(std::move(shape));
   }
   return std::nullopt;
+}
+
+/// The bytes random inputs of these shapes take, against --max-memory.
+static std::optional<std::string>
+checkInputMemory(const Options &options,
+                 const std::vector<std::vector<int64_t>> &shapes) {
+  double limit = double(options.maxMemory ? options.maxMemory
+                                          : physicalMemoryBytes());
+  double bytes = 0;
+  for (const std::vector<int64_t> &shape : shapes) {
+    double count = double(dtypeSize(options.dtype));
+    for (int64_t size : shape)
+      count *= double(size);
+    bytes += count;
+  }
+  if (bytes <= limit)
+    return std::nullopt;
+  return "the random inputs would take " + bytesString(bytes) +
+         ", more than the memory limit of " + bytesString(limit) +
+         " (--max-memory)";
 }
 
 /// --sizes of --attention: 'seq' stands for seqQ and seqK, and d_v is d_head
@@ -518,6 +562,9 @@ int main(int argc, char **argv) {
                    shapes)) {
       return inputError(*error);
     }
+    // Random inputs: check what they need before allocating any.
+    if (std::optional<std::string> error = checkInputMemory(options, shapes))
+      return inputError(*error);
     std::mt19937_64 rng(options.seed);
     for (const std::vector<int64_t> &shape : shapes) {
       int64_t count = 1;
@@ -558,6 +605,7 @@ int main(int argc, char **argv) {
   }
 
   kernelOptions.pipeline.attentionVariant = options.variant;
+  kernelOptions.memoryLimitBytes = options.maxMemory;
   AttentionOptions attention;
   attention.causal = options.causal;
   attention.scale = options.scale;

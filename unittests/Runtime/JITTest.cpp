@@ -138,6 +138,20 @@ TEST(JIT, CompileErrorsNameTheCulprit) {
   EXPECT_EQ(llvm::toString(none.takeError()), "einsum: no operands given");
 }
 
+// Found by the JIT fuzzer: an empty output's row-major strides contain 0
+// (shape 2x0 has strides 0, 1), which the overlap check rejected.
+TEST(JIT, EmptyOutputWithZeroStrides) {
+  Compiler compiler;
+  std::vector<float> a(4, 1.0f), out(1);
+  auto kernel = compiler.compile("c,ea->cea", {{2}, {0, 2}}, DType::F32);
+  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  EXPECT_EQ(message((*kernel)->run(
+                {TensorView::contiguous(a.data(), DType::F32, {2}),
+                 TensorView::contiguous(a.data(), DType::F32, {0, 2})},
+                OutputView::contiguous(out.data(), DType::F32, {2, 0, 2}))),
+            "");
+}
+
 TEST(JIT, RunErrors) {
   Compiler compiler;
   auto kernel = compiler.compile("ij->i", {{2, 3}}, DType::F32);

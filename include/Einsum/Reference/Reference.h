@@ -31,8 +31,12 @@ struct ReferenceResult {
   std::vector<int64_t> integers;
 };
 
-/// Evaluates `spec` on `inputs`. Fails only if the spec does not bind to the
-/// input shapes.
+/// The most loop points evaluateReference visits (~10 minutes).
+inline constexpr double kMaxReferencePoints = 1e11;
+
+/// Evaluates `spec` on `inputs`. Fails if the spec does not bind to the
+/// input shapes, or if the loop nest has more than kMaxReferencePoints
+/// points.
 SpecResult<ReferenceResult>
 evaluateReference(const Spec &spec, const std::vector<TensorView> &inputs);
 

@@ -88,6 +88,12 @@ struct KernelOptions {
   bool dynamicShapes = false;
   /// The output may be any view (else it must be contiguous).
   bool stridedOutput = false;
+  /// The most bytes the output, or any intermediate, may take; 0 for the
+  /// machine's physical memory. A larger output is rejected when compiling
+  /// (before anything is allocated); intermediates are kept below it by the
+  /// contraction order (slicing if needed), and an unfused attention whose
+  /// scores would not fit is fused (or, if asked for unfused, rejected).
+  size_t memoryLimitBytes = 0;
 
   /// A string that differs whenever two option sets compile differently.
   std::string fingerprint() const;
@@ -223,6 +229,11 @@ private:
 llvm::Expected<ContractionPath>
 contractionPath(llvm::StringRef spec, const std::vector<OperandType> &operands,
                 const KernelOptions &options = {});
+
+/// The machine's physical memory in bytes (the default memory limit).
+size_t physicalMemoryBytes();
+/// "1.5 GiB", "12.0 MiB", "3.2 KiB".
+std::string bytesString(double bytes);
 
 /// The operand types of these views (strided unless contiguous).
 std::vector<OperandType> operandTypesOf(llvm::ArrayRef<TensorView> inputs);

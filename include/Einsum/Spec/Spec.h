@@ -48,12 +48,16 @@ struct SpecError {
   /// Byte offsets into the spec text to mark, most important first. Empty
   /// when the spec has no source text (e.g. built from an MLIR attribute).
   std::vector<size_t> positions;
+  /// The likely fix, where one is obvious (empty otherwise), e.g. "operand 1
+  /// fits the spec transposed: write its labels 'jk', or transpose it".
+  std::string hint;
 
   /// Renders the message, then the spec and a line of carets under the
-  /// marked positions:
+  /// marked positions, then the hint:
   ///   size of label 'k' differs: operand 0 has 64, operand 1 has 32
   ///     ik,kj->ij
   ///      ^  ^
+  ///   hint: ...
   std::string render(std::string_view text, std::string_view indent = "  ") const;
 };
 
@@ -147,6 +151,10 @@ struct Spec {
 SpecResult<Spec> parseSpec(std::string_view text,
                            Notation notation = Notation::Auto);
 
+/// The most elements an operand or output may have: byte offsets of 8-byte
+/// elements must fit signed 64-bit index arithmetic.
+inline constexpr int64_t kMaxElements = int64_t(1) << 60;
+
 /// Marks an axis of an operand that is broadcast (size 1 under '...' while
 /// other operands have a larger size): it is always indexed at 0.
 inline constexpr int64_t kBroadcastDim = -1;
@@ -177,7 +185,9 @@ struct Binding {
 /// operands and within repeated labels, and that '...' dimensions broadcast
 /// (right-aligned; size 1 broadcasts, as in NumPy). Labels do not broadcast:
 /// sizes 1 and 3 for the same label is an error. Dynamic sizes are assumed to
-/// match, and are never treated as broadcast.
+/// match, and are never treated as broadcast. Operands and the output may
+/// have at most kMaxElements elements. On a size error the SpecError's hint
+/// names an operand that would fit with its axes permuted, if one does.
 SpecResult<Binding> bindSpec(const Spec &spec,
                              const std::vector<std::vector<int64_t>> &shapes);
 

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang-22 (ASan + UBSan, fuzzer coverage;
+# in ./build-fuzz) and fuzzes each for a bounded time, starting from the
+# committed corpus (fuzz/corpus/<target>). A crash, leak-free sanitizer
+# report or timeout fails the run; the input is saved in
+# build-fuzz/artifacts/<target>/ (add it to fuzz/regressions/<target>/ with
+# the fix: the default test run replays that directory).
+#
+#   scripts/fuzz.sh                      every target for 20 s (CI)
+#   scripts/fuzz.sh --time 600           every target for 10 minutes
+#   scripts/fuzz.sh --time 600 spec jit  some targets
+#   scripts/fuzz.sh --merge ...          afterwards, merge new interesting
+#                                        inputs into fuzz/corpus/<target>
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+time=20
+merge=0
+targets=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --time) time="$2"; shift 2 ;;
+    --merge) merge=1; shift ;;
+    *) targets+=("$1"); shift ;;
+  esac
+done
+[ ${#targets[@]} -gt 0 ] || targets=(spec npy mlir jit)
+
+EXTRA_PACKAGES="clang-22 libclang-rt-22-dev" "$root/scripts/install-deps.sh"
+build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
+cmake -G Ninja -S "$root" -B "$build" \
+  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+  -DEINSUM_FUZZ=ON -DEINSUM_SANITIZE=ON -DEINSUM_BUILD_UNITTESTS=OFF
+cmake --build "$build" -j "${JOBS:-2}" --target fuzzers
+
+# As scripts/test.sh --sanitize: LLVM's statics are left to the OS, and LLVM
+# headers poison allocator slabs that uninstrumented libMLIR then uses.
+export ASAN_OPTIONS="detect_leaks=0:allow_user_poisoning=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+status=0
+for target in "${targets[@]}"; do
+  work="$build/corpus/$target"
+  artifacts="$build/artifacts/$target"
+  mkdir -p "$work" "$artifacts"
+  echo "== fuzzing $target for ${time}s"
+  if ! "$build/bin/einsum-$target-fuzzer" -max_total_time="$time" \
+      -timeout=60 -rss_limit_mb=8192 -print_final_stats=1 \
+      -artifact_prefix="$artifacts/" \
+      "$work" "$root/fuzz/corpus/$target" "$root/fuzz/regressions/$target" \
+      2>&1 | tail -n 30; then
+    status=1
+  fi
+  if [ "$merge" = 1 ]; then
+    "$build/bin/einsum-$target-fuzzer" -merge=1 "$root/fuzz/corpus/$target" \
+      "$work" 2>&1 | tail -n 2
+  fi
+done
+exit $status
