@@ -14,7 +14,10 @@ def to_letters(spec):
 
     def convert(term):
         out = ""
-        for name in term.split():
+        for name in term.replace("...", " ... ").split():
+            if name == "...":
+                out += name
+                continue
             if name not in names:
                 names[name] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[len(names)]
             out += names[name]

@@ -247,7 +247,13 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
       options.check = true;
     } else if (arg == "--dynamic") {
       options.dynamic = true;
-    } else if (arg.starts_with("-") && arg.size() > 1) {
+    } else if (arg == "--") {
+      // Everything after '--' is the spec and inputs.
+      for (++i; i < argc; ++i)
+        positional.push_back(argv[i]);
+    } else if (arg.starts_with("-") && arg.size() > 1 &&
+               !arg.starts_with("->")) {
+      // ("->" starts a spec with no inputs, e.g. "->" for a scalar.)
       return "unknown option '" + arg.str() + "'";
     } else {
       positional.push_back(arg.str());
