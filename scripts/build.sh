@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Configures and builds the project in ./build (override with BUILD_DIR).
+# Configures and builds the project with a CMake preset (CMakePresets.json):
+#   PRESET=default (build/), sanitize (build-sanitize/) or fuzz (build-fuzz/).
+# BUILD_DIR overrides the preset's directory; EXTRA_CMAKE_ARGS adds options.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${BUILD_DIR:-$root/build}"
+preset="${PRESET:-default}"
 jobs="${JOBS:-2}"
+dir_args=()
+if [ -n "${BUILD_DIR:-}" ]; then dir_args=(-B "$BUILD_DIR"); fi
 
-cmake -G Ninja -S "$root" -B "$build" \
-  -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" \
-  -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
-  ${EXTRA_CMAKE_ARGS:-}
-cmake --build "$build" -j "$jobs"
+cd "$root"
+cmake --preset "$preset" "${dir_args[@]}" ${EXTRA_CMAKE_ARGS:-}
+if [ -n "${BUILD_DIR:-}" ]; then
+  cmake --build "$BUILD_DIR" -j "$jobs" ${BUILD_TARGET:+--target "$BUILD_TARGET"}
+else
+  cmake --build --preset "$preset" -j "$jobs"
+fi

@@ -27,13 +27,7 @@ done
 
 EXTRA_PACKAGES="clang-22 libclang-rt-22-dev" "$root/scripts/install-deps.sh"
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
-cmake -G Ninja -S "$root" -B "$build" \
-  -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
-  -DEINSUM_FUZZ=ON -DEINSUM_SANITIZE=ON -DEINSUM_BUILD_UNITTESTS=OFF
-cmake --build "$build" -j "${JOBS:-2}" --target fuzzers
+PRESET=fuzz BUILD_DIR="$build" BUILD_TARGET=fuzzers "$root/scripts/build.sh"
 
 # As scripts/test.sh --sanitize: LLVM's statics are left to the OS, and LLVM
 # headers poison allocator slabs that uninstrumented libMLIR then uses.
@@ -49,7 +43,7 @@ for target in "${targets[@]}"; do
       -timeout=60 -rss_limit_mb=8192 -print_final_stats=1 \
       -artifact_prefix="$artifacts/" \
       "$work" "$root/fuzz/corpus/$target" "$root/fuzz/regressions/$target" \
-      2>&1 | tail -n 30; then
+      2>&1 | grep -v "^  \(Addressable\|Partially\|Heap\|Freed\|Stack\|Global\|Poisoned\|Container\|Array\|Intra\|ASan internal\|Left alloca\|Right alloca\)" | tail -n 60; then
     status=1
   fi
   if [ "$merge" = 1 ]; then

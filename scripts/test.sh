@@ -8,8 +8,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
 if [ "${1:-}" = "--sanitize" ]; then
+  export PRESET=sanitize
   export BUILD_DIR="${BUILD_DIR:-$root/build-sanitize}"
-  export EXTRA_CMAKE_ARGS="-DEINSUM_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo"
   # LLVM's own statics are left to the OS at exit; report real errors only.
   # allow_user_poisoning=0: LLVM headers poison allocator slabs in our
   # (instrumented) code that uninstrumented libMLIR then uses.

@@ -267,8 +267,10 @@ std::string Parser::outputLabelHint(std::string_view name) const {
   // A label that differs in case only, or (named labels of 3+ characters)
   // by one edit, is probably what was meant.
   for (const std::string &label : spec.labels)
-    if (lower(label) == lower(name) ||
-        (name.size() >= 3 && editDistance(label, name) == 1))
+    if (lower(label) == lower(name))
+      return "did you mean '" + label + "'?";
+  for (const std::string &label : spec.labels)
+    if (name.size() >= 3 && editDistance(label, name) == 1)
       return "did you mean '" + label + "'?";
   return "every output label must appear in an operand; remove '" +
          std::string(name) + "' from the output or add it to an operand";

@@ -130,13 +130,14 @@ uint16_t einsum::floatToBfloat16(float value) {
 
 template <typename T> static T read(const void *data, int64_t index) {
   T value;
-  std::memcpy(&value, static_cast<const char *>(data) + index * sizeof(T),
+  std::memcpy(&value,
+              static_cast<const char *>(data) + index * int64_t(sizeof(T)),
               sizeof(T));
   return value;
 }
 
 template <typename T> static void write(void *data, int64_t index, T value) {
-  std::memcpy(static_cast<char *>(data) + index * sizeof(T), &value,
+  std::memcpy(static_cast<char *>(data) + index * int64_t(sizeof(T)), &value,
               sizeof(T));
 }
 

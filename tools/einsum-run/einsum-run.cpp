@@ -41,8 +41,9 @@ or on random inputs.
                           '...=AxB' gives the dims under an ellipsis
   --dtype T               element type of random inputs: f32 (default), f64, i32, i64, f16, bf16
   --threads N             worker threads (default 1)
-  --max-memory SIZE       reject inputs, outputs or intermediates larger than SIZE bytes (suffix
-                          K, M, G) before allocating anything (default: physical memory)
+  --max-memory SIZE       no input, output or intermediate may take more than SIZE bytes (suffix
+                          K, M, G): checked before allocating anything; intermediates are
+                          sliced to fit (default: physical memory)
   --bench                 time the compiled kernel: warm-up, then repeated runs; report the median
   --repeat N              timed runs for --bench (default: enough for ~1 s)
   --json                  with --bench or --explain: one line of JSON
@@ -357,24 +358,24 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
   return std::nullopt;
 }
 
-/// The bytes random inputs of these shapes take, against --max-memory.
+/// Each random input against --max-memory (the limit applies per tensor,
+/// as for the output and intermediates).
 static std::optional<std::string>
 checkInputMemory(const Options &options,
                  const std::vector<std::vector<int64_t>> &shapes) {
   double limit = double(options.maxMemory ? options.maxMemory
                                           : physicalMemoryBytes());
-  double bytes = 0;
-  for (const std::vector<int64_t> &shape : shapes) {
-    double count = double(dtypeSize(options.dtype));
-    for (int64_t size : shape)
-      count *= double(size);
-    bytes += count;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    double bytes = double(dtypeSize(options.dtype));
+    for (int64_t size : shapes[i])
+      bytes *= double(size);
+    if (bytes > limit)
+      return "operand " + std::to_string(i) + " (shape " +
+             shapeString(shapes[i]) + ") would take " + bytesString(bytes) +
+             ", more than the memory limit of " + bytesString(limit) +
+             " (--max-memory)";
   }
-  if (bytes <= limit)
-    return std::nullopt;
-  return "the random inputs would take " + bytesString(bytes) +
-         ", more than the memory limit of " + bytesString(limit) +
-         " (--max-memory)";
+  return std::nullopt;
 }
 
 /// --sizes of --attention: 'seq' stands for seqQ and seqK, and d_v is d_head

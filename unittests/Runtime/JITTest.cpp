@@ -683,4 +683,72 @@ TEST(JITAttention, Errors) {
             std::string::npos);
 }
 
+//===----------------------------------------------------------------------===//
+// Resource limits
+//===----------------------------------------------------------------------===//
+
+TEST(JITLimits, MemoryLimitRejectsOutputsAndSlicesIntermediates) {
+  Compiler compiler;
+  KernelOptions options;
+  options.memoryLimitBytes = 1 << 20;
+  auto big = compiler.compile("i,j->ij", {{1024}, {1024}}, DType::F32, options);
+  EXPECT_EQ(message(big.takeError()),
+            "einsum: the output (shape 1024x1024, 4.0 MiB) exceeds the memory "
+            "limit of 1.0 MiB");
+
+  // 'ab,bc,cd->ad' over a=d=2, b=c=1024 (inputs 8 KiB, 4 MiB, 8 KiB):
+  // every order has a 2x1024 intermediate (8 KiB); limit it to 4 KiB and
+  // the plan slices, and still computes the right thing.
+  std::mt19937 rng(1);
+  std::vector<std::vector<int64_t>> shapes = {{2, 1024}, {1024, 1024},
+                                              {1024, 2}};
+  RandomOperands operands = randomOperands(shapes, DType::F64, rng);
+  options.memoryLimitBytes = 4 << 20; // the 8 MiB input is the caller's
+  options.pipeline.path.memoryLimit = 0;
+  KernelOptions tight = options;
+  tight.memoryLimitBytes = 4096 * 2; // 8 KiB: 1024 f64 elements
+  auto path = contractionPath("ab,bc,cd->ad", operandTypesOf(operands.views),
+                              tight);
+  ASSERT_TRUE(static_cast<bool>(path)) << llvm::toString(path.takeError());
+  EXPECT_LE(path->largestIntermediate, 1024) << path->describe();
+  auto kernel =
+      compiler.compile("ab,bc,cd->ad", operandTypesOf(operands.views), tight);
+  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  SpecResult<ReferenceResult> reference =
+      evaluateReference(*parseSpec("ab,bc,cd->ad"), operands.views);
+  std::vector<double> out(4);
+  ASSERT_EQ(message((*kernel)->run(operands.views,
+                                   OutputView::contiguous(out.data(),
+                                                          DType::F64, {2, 2}))),
+            "");
+  EXPECT_TRUE(compareToReference(*reference, out.data(), DType::F64,
+                                 defaultTolerance(DType::F64))
+                  .withinTolerance);
+}
+
+TEST(JITLimits, HundredsOfLabels) {
+  // 200 vectors of 2, contracted pairwise (greedy) into a 2x2 output.
+  std::string spec;
+  for (int i = 0; i < 200; ++i)
+    spec += (i ? ", l" : "l") + std::to_string(i);
+  spec += " -> l0 l1";
+  std::vector<std::vector<int64_t>> shapes(200, std::vector<int64_t>{2});
+  std::vector<std::vector<double>> data(200, std::vector<double>{1.0, 1.0});
+  std::vector<TensorView> views;
+  for (auto &d : data)
+    views.push_back(TensorView::contiguous(d.data(), DType::F64, {2}));
+  Compiler compiler;
+  auto path = contractionPath(spec, operandTypesOf(views));
+  ASSERT_TRUE(static_cast<bool>(path));
+  EXPECT_EQ(path->algorithm, "greedy");
+  auto kernel = compiler.compile(spec, operandTypesOf(views));
+  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  std::vector<double> out(4);
+  ASSERT_EQ(message((*kernel)->run(
+                views, OutputView::contiguous(out.data(), DType::F64, {2, 2}))),
+            "");
+  // Each output element sums 2^198 products of ones.
+  EXPECT_DOUBLE_EQ(out[3], std::ldexp(1.0, 198));
+}
+
 } // namespace

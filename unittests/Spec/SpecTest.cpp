@@ -291,4 +291,58 @@ TEST(SpecBind, Errors) {
   EXPECT_NE(negative.message.find("negative size"), std::string::npos);
 }
 
+TEST(SpecHints, OperandThatFitsPermuted) {
+  SpecError matmul = bindError("ik,kj->ij", {{5, 64}, {32, 64}});
+  EXPECT_EQ(matmul.hint, "operand 1 (shape 32x64) fits the spec with its axes "
+                         "permuted: write its labels 'jk', or pass it "
+                         "transposed (shape 64x32)");
+  EXPECT_EQ(matmul.render("ik,kj->ij"),
+            "size of label 'k' differs: operand 0 has 64, operand 1 has 32\n"
+            "  ik,kj->ij\n"
+            "   ^ ^\n"
+            "  hint: operand 1 (shape 32x64) fits the spec with its axes "
+            "permuted: write its labels 'jk', or pass it transposed (shape "
+            "64x32)");
+  SpecError attention = bindError(
+      "batch seqQ n_head d_head, batch seqK n_head d_head -> batch n_head "
+      "seqQ seqK",
+      {{2, 16, 4, 8}, {2, 8, 4, 16}});
+  EXPECT_NE(attention.hint.find("write its labels 'batch d_head n_head "
+                                "seqK'"),
+            std::string::npos)
+      << attention.hint;
+  // No permutation fits: no hint.
+  EXPECT_EQ(bindError("ij,jk->ik", {{2, 3}, {4, 5}}).hint, "");
+  // Rank errors are not permutations either.
+  EXPECT_EQ(bindError("ij,jk->ik", {{2, 3}, {3}}).hint, "");
+}
+
+TEST(SpecHints, OutputLabelInNoOperand) {
+  auto hint = [](const char *text) {
+    SpecResult<Spec> spec = parseSpec(text);
+    EXPECT_FALSE(static_cast<bool>(spec)) << text;
+    return spec ? std::string() : spec.error().hint;
+  };
+  EXPECT_EQ(hint("ij,jk->iK"), "did you mean 'k'?");
+  EXPECT_EQ(hint("batch seqQ d, batch seqK d -> batch seqQ seqk"),
+            "did you mean 'seqK'?");
+  EXPECT_EQ(hint("batch seq d, d e -> batch seq f"),
+            "every output label must appear in an operand; remove 'f' from "
+            "the output or add it to an operand");
+}
+
+TEST(SpecLimits, ElementCountsFitIndexArithmetic) {
+  SpecError output = bindError("i,j,k->ijk", {{2000000}, {2000000}, {2000000}});
+  EXPECT_NE(output.message.find("would have more than 2^60 elements"),
+            std::string::npos);
+  SpecError operand =
+      bindError("ijk->", {{int64_t(1) << 30, int64_t(1) << 30, 4}});
+  EXPECT_NE(operand.message.find("operand 0 of shape"), std::string::npos);
+  // Exactly representable sizes still bind; zero sizes never overflow.
+  EXPECT_TRUE(static_cast<bool>(
+      bindSpec(*parseSpec("ij->"), {{int64_t(1) << 30, int64_t(1) << 30}})));
+  EXPECT_TRUE(static_cast<bool>(bindSpec(
+      *parseSpec("ijk->"), {{0, int64_t(1) << 40, int64_t(1) << 40}})));
+}
+
 } // namespace
