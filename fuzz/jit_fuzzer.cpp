@@ -2,9 +2,11 @@
 //
 // Input bytes choose an einsum over up to 5 labels (1-3 operands, repeated
 // labels, sometimes '...' and an implicit output), sizes 0-4, an element
-// type, and for each operand a view inside a larger buffer (permuted axes,
-// padding, negative strides). The kernel must either return an error or
-// compute what the reference evaluator computes; a wrong answer aborts.
+// type, for each operand a view inside a larger buffer (permuted axes,
+// padding, negative strides), static or dynamic-shape kernels, a memory
+// limit that forces slicing, and a contiguous or strided output view. The
+// kernel must either return an error or compute what the reference
+// evaluator computes; a wrong answer aborts.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +16,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 using namespace einsum;
 
@@ -55,7 +58,8 @@ static FuzzedView makeView(FuzzedDataProvider &fdp, DType dtype,
   for (size_t i = 0; i < rank; ++i)
     order[i] = i;
   for (size_t i = rank; i > 1; --i)
-    std::swap(order[i - 1], order[fdp.ConsumeIntegralInRange<size_t>(0, i - 1)]);
+    std::swap(order[i - 1],
+              order[fdp.ConsumeIntegralInRange<size_t>(0, i - 1)]);
   std::vector<int64_t> strides(rank);
   int64_t stride = 1;
   for (size_t k = rank; k-- > 0;) {
@@ -137,8 +141,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   KernelOptions options;
   options.pipeline.path.memoryLimit = fdp.ConsumeBool() ? 4 : 0;
+  options.dynamicShapes = fdp.ConsumeIntegralInRange<int>(0, 3) == 0;
+  options.stridedOutput = fdp.ConsumeBool();
   auto kernel =
       Compiler::global().getKernel(spec, operandTypesOf(inputs), options);
+  if (std::getenv("EINSUM_FUZZ_VERBOSE"))
+    std::fprintf(stderr, "jit_fuzzer: %s\n", spec.c_str());
   if (!kernel) {
     llvm::consumeError(kernel.takeError());
     if (reference) {
@@ -150,20 +158,65 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (!reference)
     std::abort(); // compiled what does not bind
+  // The output: contiguous, or (strided kernels) a permuted, padded view
+  // inside a larger buffer, gathered back to row-major for the comparison.
+  const std::vector<int64_t> &shape = reference->shape;
+  FuzzedView outView = makeView(fdp, dtype, shape);
+  if (!options.stridedOutput) {
+    outView.buffer.assign(reference->values.size() * dtypeSize(dtype) + 64, 0);
+    outView.view = TensorView::contiguous(outView.buffer.data(), dtype, shape);
+  } else {
+    // No reversed axes: capacityBytes counts from the view's first element.
+    std::vector<int64_t> strides = outView.view.strides;
+    for (int64_t &stride : strides)
+      stride = std::abs(stride);
+    outView.view.strides = strides;
+    outView.view.data = outView.buffer.data();
+  }
+  OutputView output;
+  output.data = const_cast<void *>(outView.view.data);
+  output.dtype = dtype;
+  output.shape = shape;
+  output.strides = outView.view.strides;
+  output.capacityBytes = outView.buffer.size();
   std::vector<char> out(reference->values.size() * dtypeSize(dtype) + 64);
-  OutputView output =
-      OutputView::contiguous(out.data(), dtype, reference->shape);
-  output.capacityBytes = out.size();
+  auto gather = [&] {
+    std::vector<int64_t> strides = outView.view.effectiveStrides();
+    int64_t count = int64_t(reference->values.size());
+    for (int64_t flat = 0; flat < count; ++flat) {
+      int64_t offset = 0, rest = flat;
+      for (size_t axis = shape.size(); axis-- > 0;) {
+        offset += (rest % shape[axis]) * strides[axis];
+        rest /= shape[axis];
+      }
+      std::memcpy(out.data() + flat * int64_t(dtypeSize(dtype)),
+                  static_cast<const char *>(outView.view.data) +
+                      offset * int64_t(dtypeSize(dtype)),
+                  dtypeSize(dtype));
+    }
+  };
   if (llvm::Error error = (*kernel)->run(inputs, output)) {
     std::fprintf(stderr, "jit_fuzzer: %s: %s\n", spec.c_str(),
                  llvm::toString(std::move(error)).c_str());
     std::abort();
   }
+  gather();
   Comparison c = compareToReference(*reference, out.data(), dtype,
                                     defaultTolerance(dtype));
   if (!c.withinTolerance) {
-    std::fprintf(stderr, "jit_fuzzer: %s differs from the reference (%g)\n",
-                 spec.c_str(), c.maxRelativeError);
+    std::fprintf(stderr,
+                 "jit_fuzzer: %s differs from the reference (%g) at "
+                 "element %lld; dtype %s, memory limit %g, dynamic %d, "
+                 "strided output %d (strides %s)\n",
+                 spec.c_str(), c.maxRelativeError, (long long)c.worstIndex,
+                 std::string(dtypeName(dtype)).c_str(),
+                 options.pipeline.path.memoryLimit, options.dynamicShapes,
+                 options.stridedOutput,
+                 shapeString(outView.view.strides).c_str());
+    for (const TensorView &view : inputs)
+      std::fprintf(stderr, "  operand shape %s strides %s\n",
+                   shapeString(view.shape).c_str(),
+                   shapeString(view.strides).c_str());
     std::abort();
   }
   return 0;

@@ -33,10 +33,10 @@ using namespace mlir;
 static MLIRContext &context() {
   static MLIRContext *context = [] {
     DialectRegistry registry;
-    registry.insert<einsum::EinsumDialect, func::FuncDialect,
-                    arith::ArithDialect, linalg::LinalgDialect,
-                    math::MathDialect, scf::SCFDialect, tensor::TensorDialect,
-                    vector::VectorDialect>();
+    registry
+        .insert<einsum::EinsumDialect, func::FuncDialect, arith::ArithDialect,
+                linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
+                tensor::TensorDialect, vector::VectorDialect>();
     auto *ctx = new MLIRContext(registry, MLIRContext::Threading::DISABLED);
     ctx->loadAllAvailableDialects();
     return ctx;
@@ -49,7 +49,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   MLIRContext &ctx = context();
   ScopedDiagnosticHandler quiet(&ctx, [](Diagnostic &) { return success(); });
-  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  // MLIR's lexer needs a NUL-terminated buffer (as a file read gives).
+  std::string text(reinterpret_cast<const char *>(data), size);
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, &ctx);
   if (!module || failed(verify(*module)))
     return 0;

@@ -22,8 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   int64_t count = array.numElements();
-  if (count < 0 ||
-      array.data.size() != size_t(count) * dtypeSize(array.dtype))
+  if (count < 0 || array.data.size() != size_t(count) * dtypeSize(array.dtype))
     std::abort();
   return 0;
 }

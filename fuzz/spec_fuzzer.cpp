@@ -24,7 +24,7 @@ using namespace einsum;
 #define CHECK(cond)                                                            \
   do {                                                                         \
     if (!(cond)) {                                                             \
-      std::fprintf(stderr, "spec_fuzzer: check failed: %s\n", #cond);         \
+      std::fprintf(stderr, "spec_fuzzer: check failed: %s\n", #cond);          \
       std::abort();                                                            \
     }                                                                          \
   } while (0)
@@ -82,9 +82,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       continue;
     }
     std::string canonical = spec->str();
-    SpecResult<Spec> again = parseSpec(canonical, notation == Notation::Auto
-                                                      ? Notation::Auto
-                                                      : spec->notation);
+    SpecResult<Spec> again =
+        parseSpec(canonical,
+                  notation == Notation::Auto ? Notation::Auto : spec->notation);
     CHECK(again);
     CHECK(*again == *spec);
     CHECK(again->str() == canonical);

@@ -22,7 +22,9 @@ static bool isLetter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 static bool isDigit(char c) { return c >= '0' && c <= '9'; }
-static bool isIdentChar(char c) { return isLetter(c) || isDigit(c) || c == '_'; }
+static bool isIdentChar(char c) {
+  return isLetter(c) || isDigit(c) || c == '_';
+}
 
 /// Quotes a character for a message: 'x', or '\xNN' if not printable.
 static std::string quoteChar(char c) {
@@ -462,18 +464,19 @@ static std::string transposeHint(const Spec &spec,
       std::string permuted;
       for (size_t a = 0; a < perm.size(); ++a)
         permuted += (a ? "x" : "") + std::to_string(shapes[i][a]);
-      return "operand " + std::to_string(i) + " (shape " +
-             shapeString(shape) + ") fits the spec with its axes permuted: " +
-             "write its labels '" + spec.termString(relabeled) +
-             "', or pass it transposed (shape " + permuted + ")";
+      return "operand " + std::to_string(i) + " (shape " + shapeString(shape) +
+             ") fits the spec with its axes permuted: " + "write its labels '" +
+             spec.termString(relabeled) + "', or pass it transposed (shape " +
+             permuted + ")";
     }
     shapes[i] = shape;
   }
   return "";
 }
 
-SpecResult<Binding> einsum::bindSpec(
-    const Spec &spec, const std::vector<std::vector<int64_t>> &shapes) {
+SpecResult<Binding>
+einsum::bindSpec(const Spec &spec,
+                 const std::vector<std::vector<int64_t>> &shapes) {
   SpecResult<Binding> binding = bindShapes(spec, shapes);
   if (binding || shapes.size() != spec.inputs.size())
     return binding;
@@ -542,8 +545,7 @@ bindShapes(const Spec &spec, const std::vector<std::vector<int64_t>> &shapes) {
         SizeSource &known = ellipsisSize[first + k];
         // Resolution order: unset < 1 < dynamic < static size other than 1.
         if (!ellipsisSeen[first + k] || known.size == 1 ||
-            (known.size == kDynamicSize && size != 1 &&
-             size != kDynamicSize)) {
+            (known.size == kDynamicSize && size != 1 && size != kDynamicSize)) {
           if (!ellipsisSeen[first + k] || size != 1)
             known = {size, i, sub.position};
           ellipsisSeen[first + k] = true;
@@ -622,12 +624,11 @@ bindShapes(const Spec &spec, const std::vector<std::vector<int64_t>> &shapes) {
         continue;
       const std::string &name = spec.labels[label];
       if (known.operand == i)
-        return makeError("label '" + name + "' is repeated in operand " +
-                             std::to_string(i) +
-                             " with different sizes: " +
-                             std::to_string(known.size) + " and " +
-                             std::to_string(size),
-                         {known.position, sub.position});
+        return makeError(
+            "label '" + name + "' is repeated in operand " + std::to_string(i) +
+                " with different sizes: " + std::to_string(known.size) +
+                " and " + std::to_string(size),
+            {known.position, sub.position});
       return makeError("size of label '" + name + "' differs: operand " +
                            std::to_string(known.operand) + " has " +
                            std::to_string(known.size) + ", operand " +
@@ -680,8 +681,7 @@ static std::string loopVar(const Binding &binding, size_t dim) {
   return name;
 }
 
-std::string einsum::describeLoopNest(const Spec &spec,
-                                     const Binding &binding) {
+std::string einsum::describeLoopNest(const Spec &spec, const Binding &binding) {
   std::string out;
   auto list = [&](size_t begin, size_t end) {
     std::string text;
@@ -692,8 +692,8 @@ std::string einsum::describeLoopNest(const Spec &spec,
   };
   out += "spec:              " + spec.str() + "\n";
   out += "free indices:      " + list(0, binding.numFree) + "\n";
-  out += "summation indices: " + list(binding.numFree, binding.numDims()) +
-         "\n";
+  out +=
+      "summation indices: " + list(binding.numFree, binding.numDims()) + "\n";
   out += "loop nest:\n";
   std::string indent = "  ";
   auto loop = [&](size_t dim) {
@@ -701,13 +701,12 @@ std::string einsum::describeLoopNest(const Spec &spec,
            sizeString(binding.dimSizes[dim]) + "):\n";
     indent += "  ";
   };
-  auto access = [&](const std::string &name,
-                    const std::vector<int64_t> &dims) {
+  auto access = [&](const std::string &name, const std::vector<int64_t> &dims) {
     std::string text = name + "[";
     for (size_t axis = 0; axis < dims.size(); ++axis)
-      text += (axis ? ", " : "") +
-              (dims[axis] == kBroadcastDim ? std::string("0")
-                                           : loopVar(binding, dims[axis]));
+      text += (axis ? ", " : "") + (dims[axis] == kBroadcastDim
+                                        ? std::string("0")
+                                        : loopVar(binding, dims[axis]));
     return text + "]";
   };
   for (size_t d = 0; d < binding.numFree; ++d)
@@ -718,8 +717,8 @@ std::string einsum::describeLoopNest(const Spec &spec,
     loop(d);
   std::string product;
   for (size_t i = 0; i < binding.inputDims.size(); ++i)
-    product += (i ? " * " : "") + access("in" + std::to_string(i),
-                                         binding.inputDims[i]);
+    product += (i ? " * " : "") +
+               access("in" + std::to_string(i), binding.inputDims[i]);
   out += indent + "acc += " + product + "\n";
   std::vector<int64_t> outDims;
   for (size_t d = 0; d < binding.numFree; ++d)

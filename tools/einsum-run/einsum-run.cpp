@@ -363,8 +363,8 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
 static std::optional<std::string>
 checkInputMemory(const Options &options,
                  const std::vector<std::vector<int64_t>> &shapes) {
-  double limit = double(options.maxMemory ? options.maxMemory
-                                          : physicalMemoryBytes());
+  double limit =
+      double(options.maxMemory ? options.maxMemory : physicalMemoryBytes());
   for (size_t i = 0; i < shapes.size(); ++i) {
     double bytes = double(dtypeSize(options.dtype));
     for (int64_t size : shapes[i])
