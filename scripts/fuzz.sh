@@ -11,6 +11,7 @@
 #   scripts/fuzz.sh --time 600 spec jit  some targets
 #   scripts/fuzz.sh --merge ...          afterwards, merge new interesting
 #                                        inputs into fuzz/corpus/<target>
+#   NO_BUILD=1 scripts/fuzz.sh ...       skip the install and build steps
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 time=20
@@ -25,9 +26,12 @@ while [ $# -gt 0 ]; do
 done
 [ ${#targets[@]} -gt 0 ] || targets=(spec npy mlir jit)
 
-EXTRA_PACKAGES="clang-22 libclang-rt-22-dev" "$root/scripts/install-deps.sh"
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
-PRESET=fuzz BUILD_DIR="$build" BUILD_TARGET=fuzzers "$root/scripts/build.sh"
+# NO_BUILD=1: reuse the fuzzers already built (e.g. several runs at once).
+if [ -z "${NO_BUILD:-}" ]; then
+  EXTRA_PACKAGES="clang-22 libclang-rt-22-dev" "$root/scripts/install-deps.sh"
+  PRESET=fuzz BUILD_DIR="$build" BUILD_TARGET=fuzzers "$root/scripts/build.sh"
+fi
 
 # As scripts/test.sh --sanitize: LLVM's statics are left to the OS, and LLVM
 # headers poison allocator slabs that uninstrumented libMLIR then uses.
