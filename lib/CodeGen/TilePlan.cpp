@@ -45,6 +45,11 @@ bool einsum::isTileable(linalg::GenericOp op) {
   unsigned nDim = cast<AffineDimExpr>(out.getResults().back()).getPosition();
   if (op.getIteratorTypesArray()[nDim] != utils::IteratorType::parallel)
     return false;
+  // A vector dim of static size 1 is dropped before vectorization; with two
+  // or more summed dims MLIR 22 then builds an invalid vector.contract
+  // (found by the NumPy differential test on `acf,cafb->fb`, f = b = 1).
+  if (op.getStaticLoopRanges()[nDim] == 1 && op.getNumReductionLoops() > 1)
+    return false;
   // Empty iteration spaces have nothing to tile.
   if (llvm::is_contained(op.getStaticLoopRanges(), 0))
     return false;

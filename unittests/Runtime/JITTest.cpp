@@ -71,7 +71,7 @@ TEST(JIT, DynamicKernelRunsOnManyShapes) {
   }
 }
 
-TEST(JIT, StridedViewsWithoutCopies) {
+TEST(JIT, StridedViewsAsTheyAre) {
   // a: a 3x2 view of the transpose of a 2x4 buffer's first 3 columns.
   std::vector<float> buffer = {1, 2, 3, 100, 4, 5, 6, 200};
   TensorView transposed{buffer.data(), DType::F32, {3, 2}, {1, 4}};
