@@ -148,10 +148,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (std::getenv("EINSUM_FUZZ_VERBOSE"))
     std::fprintf(stderr, "jit_fuzzer: %s\n", spec.c_str());
   if (!kernel) {
-    llvm::consumeError(kernel.takeError());
-    if (reference) {
-      std::fprintf(stderr, "jit_fuzzer: %s binds but does not compile\n",
-                   spec.c_str());
+    std::string error = llvm::toString(kernel.takeError());
+    // What binds must compile, but for the documented limits: dynamic
+    // kernels do not broadcast '...' dims.
+    bool documented =
+        error.find("a kernel for dynamic shapes does not") != std::string::npos;
+    if (reference && !documented) {
+      std::fprintf(stderr, "jit_fuzzer: %s binds but does not compile: %s\n",
+                   spec.c_str(), error.c_str());
       std::abort();
     }
     return 0;

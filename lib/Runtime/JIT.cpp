@@ -338,6 +338,26 @@ Compiler::compile(llvm::StringRef spec,
   return compile(spec, operands, options);
 }
 
+/// A kernel for dynamic shapes indexes every '...' dim by its loop dim: it
+/// cannot broadcast a size-1 '...' dim against a larger one (found by the
+/// JIT fuzzer: it read past the operand). Such shapes need a kernel of
+/// their own.
+static llvm::Error
+checkNoBroadcast(const Binding &binding,
+                 const std::vector<std::vector<int64_t>> &shapes) {
+  for (size_t i = 0; i < binding.inputDims.size(); ++i)
+    for (size_t axis = 0; axis < binding.inputDims[i].size(); ++axis)
+      if (binding.inputDims[i][axis] == kBroadcastDim)
+        return makeError("operand " + Twine(i) + " (shape " +
+                         shapeString(shapes[i]) +
+                         ") broadcasts its size-1 "
+                         "axis " +
+                         Twine(axis) +
+                         " under '...', which a kernel for dynamic shapes "
+                         "does not do; compile one for these shapes");
+  return llvm::Error::success();
+}
+
 size_t einsum::physicalMemoryBytes() {
   long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || pageSize <= 0)
@@ -410,6 +430,13 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
   if (llvm::Error error =
           applyMemoryLimit(bound->second, operands, limited, attention))
     return std::move(error);
+  if (options.dynamicShapes) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const OperandType &operand : operands)
+      shapes.push_back(operand.shape);
+    if (llvm::Error error = checkNoBroadcast(bound->second, shapes))
+      return std::move(error);
+  }
   std::shared_ptr<Kernel> kernel(new Kernel());
   kernel->spec_ = bound->first;
   kernel->inputTypes_ = operands;
@@ -417,6 +444,7 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
   for (const OperandType &operand : operands)
     kernel->outputDType_ = promoteTypes(kernel->outputDType_, operand.dtype);
   kernel->stridedOutput_ = options.stridedOutput;
+  kernel->isDynamic_ = options.dynamicShapes;
   if (options.dynamicShapes)
     for (OperandType &operand : kernel->inputTypes_)
       operand.shape.assign(operand.shape.size(), kDynamicSize);
@@ -866,6 +894,9 @@ Kernel::outputShape(const std::vector<std::vector<int64_t>> &shapes) const {
   SpecResult<Binding> binding = bindSpec(spec_, shapes);
   if (!binding)
     return makeError(binding.error().render(spec_.str()));
+  if (isDynamic_)
+    if (llvm::Error error = checkNoBroadcast(*binding, shapes))
+      return std::move(error);
   for (size_t i = 0; i < shapes.size(); ++i)
     for (size_t axis = 0; axis < shapes[i].size(); ++axis) {
       int64_t compiled = inputTypes_[i].shape[axis];

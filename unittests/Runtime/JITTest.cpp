@@ -184,6 +184,36 @@ TEST(JIT, StridedOperandInVectorizedTile) {
   }
 }
 
+// Found by the JIT fuzzer: a dynamic-shape kernel indexed a size-1 '...'
+// dim that should broadcast by its loop dim, reading past the operand. Such
+// shapes are now rejected, at compile and at run time.
+TEST(JIT, DynamicKernelsDoNotBroadcastEllipsisDims) {
+  Compiler compiler;
+  KernelOptions options;
+  options.dynamicShapes = true;
+  auto broadcasting =
+      compiler.compile("...,...->...", {{1, 1}, {2, 1}}, DType::F32, options);
+  EXPECT_NE(message(broadcasting.takeError())
+                .find("a kernel for dynamic shapes does not do"),
+            std::string::npos);
+  auto kernel =
+      compiler.compile("...,...->...", {{2, 1}, {2, 1}}, DType::F32, options);
+  ASSERT_TRUE(static_cast<bool>(kernel)) << llvm::toString(kernel.takeError());
+  std::vector<float> a(2, 1), b(2, 2), out(2);
+  EXPECT_NE(message((*kernel)->run(
+                        {TensorView::contiguous(a.data(), DType::F32, {1, 1}),
+                         TensorView::contiguous(b.data(), DType::F32, {2, 1})},
+                        OutputView::contiguous(out.data(), DType::F32, {2, 1})))
+                .find("operand 0 (shape 1x1) broadcasts its size-1 axis 0"),
+            std::string::npos);
+  EXPECT_EQ(message((*kernel)->run(
+                {TensorView::contiguous(b.data(), DType::F32, {2, 1}),
+                 TensorView::contiguous(b.data(), DType::F32, {2, 1})},
+                OutputView::contiguous(out.data(), DType::F32, {2, 1}))),
+            "");
+  EXPECT_EQ(out, (std::vector<float>{4, 4}));
+}
+
 TEST(JIT, RunErrors) {
   Compiler compiler;
   auto kernel = compiler.compile("ij->i", {{2, 3}}, DType::F32);

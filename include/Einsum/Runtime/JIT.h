@@ -133,6 +133,7 @@ private:
   std::vector<OperandType> inputTypes_;
   DType outputDType_ = DType::F32;
   bool stridedOutput_ = false;
+  bool isDynamic_ = false;
   std::unique_ptr<mlir::ExecutionEngine> engine_;
   void (*entry_)(void **) = nullptr;
   double pipelineMillis_ = 0;
