@@ -549,7 +549,9 @@ int main(int argc, char **argv) {
       buffers.emplace_back(array.data.size());
       if (!buffers.back())
         return inputError(path + ": out of memory");
-      std::memcpy(buffers.back().data(), array.data.data(), array.data.size());
+      if (!array.data.empty()) // (memcpy from a null pointer is UB)
+        std::memcpy(buffers.back().data(), array.data.data(),
+                    array.data.size());
     }
   } else {
     if (!options.shapes.empty()) {
