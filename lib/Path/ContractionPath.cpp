@@ -457,14 +457,11 @@ static void planShrinkingSteps(const Problem &problem, const Sizes &sizes,
   }
 }
 
-/// The shrinking steps, then one loop nest over everything: needs no
-/// intermediate beyond the shrunk operands.
-static Plan planSingleNest(const Problem &problem, const Sizes &sizes,
-                           double limit) {
-  Plan plan;
-  std::vector<size_t> values;
-  std::vector<std::vector<int>> valueDims;
-  planShrinkingSteps(problem, sizes, limit, plan, values, valueDims);
+/// `plan` (the shrinking steps, giving `values`) then one loop nest over
+/// them: needs no intermediate beyond the shrunk operands.
+static Plan withSingleNest(const Problem &problem, const Sizes &sizes,
+                           Plan plan, const std::vector<size_t> &values,
+                           const std::vector<std::vector<int>> &valueDims) {
   DimSet all(problem.numDims());
   for (const std::vector<int> &dims : valueDims)
     all = all | setOf(problem, dims);
@@ -485,16 +482,26 @@ static Plan planSingleNest(const Problem &problem, const Sizes &sizes,
   return plan;
 }
 
+/// The shrinking steps, then one loop nest over everything.
+static Plan planSingleNest(const Problem &problem, const Sizes &sizes,
+                           double limit) {
+  Plan plan;
+  std::vector<size_t> values;
+  std::vector<std::vector<int>> valueDims;
+  planShrinkingSteps(problem, sizes, limit, plan, values, valueDims);
+  return withSingleNest(problem, sizes, std::move(plan), values, valueDims);
+}
+
 /// Plans the problem at `sizes` with the pairwise order of `algorithm`
 /// (Optimal or Greedy), or the single loop nest where that costs no more;
 /// nullopt if no pairwise order keeps every intermediate within `limit` (> 0).
 static std::optional<Plan> planAt(const Problem &problem, const Sizes &sizes,
                                   double limit, PathAlgorithm algorithm) {
-  Plan single = planSingleNest(problem, sizes, limit);
   Plan plan;
   std::vector<size_t> values;
   std::vector<std::vector<int>> valueDims;
   planShrinkingSteps(problem, sizes, limit, plan, values, valueDims);
+  Plan single = withSingleNest(problem, sizes, plan, values, valueDims);
   size_t n = values.size();
   if (n <= 2)
     return single;
