@@ -110,6 +110,14 @@ DType einsum::promoteTypes(DType a, DType b) {
   return rank(a) > rank(b) ? a : b;
 }
 
+/// The element type of the einsum: the promotion of its operands' types.
+static DType commonDType(const std::vector<OperandType> &operands) {
+  DType common = operands.front().dtype;
+  for (const OperandType &operand : operands)
+    common = promoteTypes(common, operand.dtype);
+  return common;
+}
+
 std::string KernelOptions::fingerprint() const {
   const TilingOptions &t = pipeline.tiling;
   std::string out;
@@ -187,9 +195,7 @@ static OwningOpRef<ModuleOp> buildKernelModule(
   OpBuilder b(context);
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
-  DType common = operands.front().dtype;
-  for (const OperandType &operand : operands)
-    common = promoteTypes(common, operand.dtype);
+  DType common = commonDType(operands);
   Type element = elementType(context, common);
   bool dynamic = options.dynamicShapes;
 
@@ -385,9 +391,7 @@ static llvm::Error applyMemoryLimit(const Binding &binding,
                                     const AttentionOptions *attention) {
   double limit = double(options.memoryLimitBytes ? options.memoryLimitBytes
                                                  : physicalMemoryBytes());
-  DType common = operands.front().dtype;
-  for (const OperandType &operand : operands)
-    common = promoteTypes(common, operand.dtype);
+  DType common = commonDType(operands);
   // f16/bf16 intermediates are accumulated in f32.
   double elementBytes = double(std::max<size_t>(dtypeSize(common), 4));
   double outputBytes = double(dtypeSize(common));
@@ -440,9 +444,7 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
   std::shared_ptr<Kernel> kernel(new Kernel());
   kernel->spec_ = bound->first;
   kernel->inputTypes_ = operands;
-  kernel->outputDType_ = operands.front().dtype;
-  for (const OperandType &operand : operands)
-    kernel->outputDType_ = promoteTypes(kernel->outputDType_, operand.dtype);
+  kernel->outputDType_ = commonDType(operands);
   kernel->stridedOutput_ = options.stridedOutput;
   kernel->isDynamic_ = options.dynamicShapes;
   if (options.dynamicShapes)
@@ -847,9 +849,7 @@ Compiler::describePlan(llvm::StringRef specText,
   // Each step is compiled as an einsum of its own: describe it so, on the
   // shapes it sees (one slice's, when sliced).
   const Binding &binding = bound->second;
-  DType common = operands.front().dtype;
-  for (const OperandType &operand : operands)
-    common = promoteTypes(common, operand.dtype);
+  DType common = commonDType(operands);
   std::vector<std::vector<int64_t>> shapes;
   for (auto [i, operand] : llvm::enumerate(operands)) {
     shapes.push_back(operand.shape);
