@@ -35,6 +35,11 @@ int main(int argc, char **argv) {
     if (!arg.empty() && arg[0] == '-')
       continue;
     std::filesystem::path path(arg);
+    if (!std::filesystem::exists(path)) {
+      std::fprintf(stderr, "error: no such file or directory: %s\n",
+                   arg.c_str());
+      return 2;
+    }
     if (std::filesystem::is_directory(path)) {
       std::vector<std::filesystem::path> files;
       for (const auto &entry :

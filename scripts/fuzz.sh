@@ -42,11 +42,17 @@ for target in "${targets[@]}"; do
   work="$build/corpus/$target"
   artifacts="$build/artifacts/$target"
   mkdir -p "$work" "$artifacts"
+  # Empty directories are not in git: pass only the input dirs that exist
+  # (libFuzzer exits when one is missing).
+  inputs=("$work")
+  for dir in "$root/fuzz/corpus/$target" "$root/fuzz/regressions/$target"; do
+    if [ -d "$dir" ]; then inputs+=("$dir"); fi
+  done
   echo "== fuzzing $target for ${time}s"
   if ! "$build/bin/einsum-$target-fuzzer" -max_total_time="$time" \
       -timeout=60 -rss_limit_mb=8192 -print_final_stats=1 \
       -artifact_prefix="$artifacts/" \
-      "$work" "$root/fuzz/corpus/$target" "$root/fuzz/regressions/$target" \
+      "${inputs[@]}" \
       2>&1 | grep -v "^  \(Addressable\|Partially\|Heap\|Freed\|Stack\|Global\|Poisoned\|Container\|Array\|Intra\|ASan internal\|Left alloca\|Right alloca\)" | tail -n 60; then
     status=1
   fi

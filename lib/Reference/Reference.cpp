@@ -29,7 +29,7 @@ einsum::evaluateReference(const Spec &spec,
                   "the reference loop nest has %.3g points, more than the "
                   "%.3g it evaluates; check a smaller instance",
                   points, kMaxReferencePoints);
-    return SpecError{text, {}};
+    return SpecError{text, {}, {}};
   }
 
   ReferenceResult result;
