@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/TilePlan.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -22,17 +23,6 @@ namespace einsum {
 
 using namespace mlir;
 using namespace einsum;
-
-/// Number of iterations of the loop nest, or nullopt if dynamic.
-static std::optional<int64_t> tripCount(linalg::GenericOp op) {
-  int64_t count = 1;
-  for (int64_t range : op.getStaticLoopRanges()) {
-    if (ShapedType::isDynamic(range))
-      return std::nullopt;
-    count *= range;
-  }
-  return count;
-}
 
 namespace {
 /// Rewrites one generic into its panel form.
@@ -236,22 +226,25 @@ struct EinsumCPULayoutPass
         registerTileM, registerTileN);
     for (linalg::GenericOp op : ops) {
       // Only static contractions whose accumulator starts as a fill.
-      std::optional<int64_t> iterations = tripCount(op);
+      std::optional<int64_t> iterations = staticTripCount(op);
       if (!iterations ||
           !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>())
         continue;
       TilePlan plan = planTiles(op, tiling);
       unsigned nDim = *plan.nDim;
       int64_t panel = plan.registerTiles[nDim];
-      if (op.getStaticLoopRanges()[nDim] <= panel)
-        continue;
+      bool onePanel = op.getStaticLoopRanges()[nDim] <= panel;
       // Pack the operands that carry N, where the copy is cheap next to
-      // the contraction.
+      // the contraction. With one panel only an operand whose N axis is
+      // not innermost needs it (`aebf,dfce->abcd`: d strided by 32^3).
       llvm::SmallDenseSet<unsigned> packed;
       for (OpOperand *operand : op.getDpsInputOperands()) {
         AffineMap map = op.getMatchingIndexingMap(operand);
         auto type = dyn_cast<RankedTensorType>(operand->get().getType());
         if (!type || !map.isFunctionOfDim(nDim))
+          continue;
+        if (onePanel && map.getResults().back() ==
+                            rewriter.getAffineDimExpr(nDim))
           continue;
         if (!type.hasStaticShape() ||
             *iterations < minReuse * type.getNumElements())

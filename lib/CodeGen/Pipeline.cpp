@@ -55,6 +55,16 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
     passOptions.registerTileM = tiling.registerTileM;
     passOptions.registerTileN = tiling.registerTileN;
   };
+  if (options.tile) {
+    // Merged dims first: the tile plan sees the GEMM in disguise.
+    tensors.addPass(createEinsumCPUCollapseDims());
+    // Row sums and matrix-vector products vectorized along their
+    // unit-stride summed axis.
+    EinsumCPUSplitReductionOptions split;
+    split.vectorBits = tiling.target.vectorBits;
+    tensors.addPass(createEinsumCPUSplitReduction(split));
+    tensors.addPass(createCanonicalizerPass());
+  }
   if (options.layout && options.tile) {
     EinsumCPULayoutOptions layoutOptions;
     setTiling(layoutOptions);

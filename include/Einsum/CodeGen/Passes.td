@@ -21,6 +21,88 @@ defvar TilingPassOptions = [
            "Register tile of N (0: choose)">
 ];
 
+def EinsumCPUCollapseDims
+    : Pass<"einsum-cpu-collapse-dims", "::mlir::func::FuncOp"> {
+  let summary = "Merge loop dims that move together in every operand";
+  let description = [{
+    Adjacent loop dims of a `linalg.generic` with the same iterator type that
+    appear next to each other, in the same order, in every operand that has
+    them (or in none) are one dim in disguise: they are merged into one
+    (`linalg::collapseOpIterationDims`, operands reshaped by
+    `tensor.collapse_shape`, free on contiguous tensors). The tile planner
+    then sees the real problem: `abcd,cdef->abef` with all sizes 32 is a
+    1024 x 1024 x 1024 GEMM, not a 6-deep nest of 32s.
+
+    Before:
+    ```mlir
+    linalg.generic {indexing_maps = [affine_map<(a, b, c, d, e, f) -> (a, b, e, f)>,
+                                     affine_map<(a, b, c, d, e, f) -> (e, f, c, d)>,
+                                     affine_map<(a, b, c, d, e, f) -> (a, b, c, d)>],
+                    iterator_types = ["parallel", "parallel", "parallel",
+                                      "parallel", "reduction", "reduction"]}
+        ins(%x, %y : tensor<32x32x32x32xf32>, tensor<32x32x32x32xf32>) ...
+    ```
+    After:
+    ```mlir
+    %x2 = tensor.collapse_shape %x [[0, 1], [2, 3]] : tensor<32x32x32x32xf32> into tensor<1024x1024xf32>
+    ...
+    %r = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, k)>,
+                                          affine_map<(i, j, k) -> (k, j)>,
+                                          affine_map<(i, j, k) -> (i, j)>],
+                         iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%x2, %y2 : tensor<1024x1024xf32>, tensor<1024x1024xf32>) ...
+    %c = tensor.expand_shape %r [[0, 1], [2, 3]] ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def EinsumCPUSplitReduction
+    : Pass<"einsum-cpu-split-reduction", "::mlir::func::FuncOp"> {
+  let summary = "Vectorize reductions along their unit-stride summed axis";
+  let description = [{
+    When every operand's innermost axis is the same summed dim R (a row
+    sum `ij->i`, a matrix-vector product `ik,k->i`), the output's lanes
+    would be strided reads. This pass splits R into (R / L, L), L = two
+    vectors' worth of lanes, and makes the lane a parallel dim: the
+    contraction accumulates L partial sums per output element, each read
+    contiguously, and a small second generic adds the L partial sums into
+    the original accumulator. Applies to static R divisible by L (or L/2,
+    ..., down to one vector), R >= 2L, with an add as the combiner.
+
+    Before (`ik,k->i`):
+    ```mlir
+    linalg.generic {indexing_maps = [affine_map<(i, k) -> (i, k)>,
+                                     affine_map<(i, k) -> (k)>,
+                                     affine_map<(i, k) -> (i)>],
+                    iterator_types = ["parallel", "reduction"]}
+        ins(%a, %x : tensor<4096x4096xf32>, tensor<4096xf32>) outs(%acc : tensor<4096xf32>)
+    ```
+    After (L = 32):
+    ```mlir
+    %a2 = tensor.expand_shape %a [[0], [1, 2]] ... into tensor<4096x128x32xf32>
+    %x2 = tensor.expand_shape %x [[0, 1]] ... into tensor<128x32xf32>
+    %p = linalg.generic {indexing_maps = [affine_map<(i, k, l) -> (i, k, l)>,
+                                          affine_map<(i, k, l) -> (k, l)>,
+                                          affine_map<(i, k, l) -> (i, l)>],
+                         iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%a2, %x2 ...) outs(%zeros : tensor<4096x32xf32>)
+    %r = linalg.generic {indexing_maps = [affine_map<(i, l) -> (i, l)>,
+                                          affine_map<(i, l) -> (i)>],
+                         iterator_types = ["parallel", "reduction"]}
+        ins(%p : tensor<4096x32xf32>) outs(%acc : tensor<4096xf32>)
+    ```
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", "0",
+           "Vector register width in bits (0: the host's)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
   let summary = "Pack the operands that carry the vector dim into panels";
   let description = [{

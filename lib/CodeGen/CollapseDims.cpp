@@ -1,0 +1,91 @@
+//===- CollapseDims.cpp - einsum-cpu-collapse-dims ------------------------===//
+//
+// Merges runs of loop dims that every operand indexes as one contiguous
+// block (a GEMM in disguise becomes a GEMM); see the pass description in
+// Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Einsum/CodeGen/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace einsum {
+#define GEN_PASS_DEF_EINSUMCPUCOLLAPSEDIMS
+#include "Einsum/CodeGen/Passes.h.inc"
+} // namespace einsum
+
+using namespace mlir;
+using namespace einsum;
+
+/// Runs of consecutive loop dims (longest first, from the outermost) of one
+/// iterator type that stay contiguous and in order in every indexing map.
+/// Only runs of two or more dims are returned.
+static SmallVector<ReassociationIndices> collapsibleRuns(linalg::GenericOp op) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<ReassociationIndices> runs;
+  ReassociationIndices run;
+  auto flush = [&] {
+    if (run.size() > 1)
+      runs.push_back(run);
+    run.clear();
+  };
+  for (int64_t dim = 0, e = op.getNumLoops(); dim < e; ++dim) {
+    if (!run.empty()) {
+      ReassociationIndices extended(run);
+      extended.push_back(dim);
+      if (iterators[dim] == iterators[run.front()] &&
+          linalg::areDimSequencesPreserved(maps, {extended})) {
+        run = std::move(extended);
+        continue;
+      }
+      flush();
+    }
+    run.push_back(dim);
+  }
+  flush();
+  return runs;
+}
+
+namespace {
+struct EinsumCPUCollapseDimsPass
+    : einsum::impl::EinsumCPUCollapseDimsBase<EinsumCPUCollapseDimsPass> {
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op.hasPureTensorSemantics())
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : ops) {
+      // Static shapes only: MLIR 22 crashes folding the collapsed views of
+      // dynamic kernels' buffers (memref.reinterpret_cast built from a
+      // null size; found by JIT.StridedOperandInVectorizedTile).
+      if (!llvm::all_of(op->getOperandTypes(), [](Type type) {
+            auto shaped = dyn_cast<ShapedType>(type);
+            return shaped && shaped.hasStaticShape();
+          }))
+        continue;
+      // Every map a projected permutation: reshaping an operand is then a
+      // plain collapse of adjacent axes.
+      if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+            return map.isProjectedPermutation(/*allowZeroInResults=*/false);
+          }))
+        continue;
+      SmallVector<ReassociationIndices> runs = collapsibleRuns(op);
+      if (runs.empty())
+        continue;
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::CollapseResult> collapsed =
+          linalg::collapseOpIterationDims(op, runs, rewriter);
+      if (failed(collapsed))
+        continue;
+      rewriter.replaceOp(op, collapsed->results);
+    }
+  }
+};
+} // namespace

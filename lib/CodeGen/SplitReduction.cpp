@@ -1,0 +1,197 @@
+//===- SplitReduction.cpp - einsum-cpu-split-reduction --------------------===//
+//
+// Turns the unit-stride summed axis of a reduction into vector lanes of
+// partial sums; see the pass description in Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/TilePlan.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace einsum {
+#define GEN_PASS_DEF_EINSUMCPUSPLITREDUCTION
+#include "Einsum/CodeGen/Passes.h.inc"
+} // namespace einsum
+
+using namespace mlir;
+using namespace einsum;
+
+/// Reuse (loop iterations per element of the largest operand) above which
+/// an op is a contraction for the GEMM kernel, not a stream to reduce.
+static constexpr int64_t kMaxReuse = 4;
+
+/// The loop dim every operand that has it indexes innermost, if it is a
+/// reduction dim carried by at least the first input and no input's
+/// innermost axis is another dim.
+static std::optional<unsigned> innermostReduction(linalg::GenericOp op) {
+  std::optional<unsigned> dim;
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(operand);
+    if (map.getNumResults() == 0)
+      return std::nullopt;
+    unsigned inner = cast<AffineDimExpr>(map.getResults().back()).getPosition();
+    if (!dim)
+      dim = inner;
+    if (inner != *dim)
+      return std::nullopt;
+  }
+  if (!dim || op.getIteratorTypesArray()[*dim] != utils::IteratorType::reduction)
+    return std::nullopt;
+  return dim;
+}
+
+/// True if the body is `yield add(out, f(ins))`: partial sums may then be
+/// added up in any grouping (floating-point sums reassociate, as in every
+/// vectorized BLAS).
+static bool isSumReduction(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (yield.getNumOperands() != 1)
+    return false;
+  Operation *add = yield.getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add))
+    return false;
+  Value out = body.getArguments().back();
+  return add->getOperand(0) == out || add->getOperand(1) == out;
+}
+
+/// Splits reduction dim `dim` of `op` into (dim / lanes, lanes), the lanes
+/// a new parallel loop dim, and adds the partial sums up afterwards.
+static void splitReduction(RewriterBase &rewriter, linalg::GenericOp op,
+                           unsigned dim, int64_t lanes) {
+  Location loc = op.getLoc();
+  MLIRContext *context = op.getContext();
+  unsigned laneDim = op.getNumLoops();
+  AffineExpr lane = getAffineDimExpr(laneDim, context);
+  rewriter.setInsertionPoint(op);
+
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(operand);
+    SmallVector<AffineExpr> results(map.getResults());
+    Value value = operand->get();
+    if (map.isFunctionOfDim(dim)) {
+      // [..., R] -> [..., R / lanes, lanes]: a free reshape.
+      auto type = cast<RankedTensorType>(value.getType());
+      SmallVector<int64_t> shape(type.getShape());
+      shape.back() /= lanes;
+      shape.push_back(lanes);
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t i = 0; i + 1 < type.getRank(); ++i)
+        groups.push_back({i});
+      groups.push_back({type.getRank() - 1, type.getRank()});
+      value = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+          value, groups);
+      results.push_back(lane);
+    }
+    inputs.push_back(value);
+    maps.push_back(AffineMap::get(laneDim + 1, 0, results, context));
+  }
+
+  // The partial sums: the output with a lane axis, starting at zero.
+  OpOperand *init = op.getDpsInitOperand(0);
+  auto outType = cast<RankedTensorType>(init->get().getType());
+  SmallVector<int64_t> partialShape(outType.getShape());
+  partialShape.push_back(lanes);
+  Type element = outType.getElementType();
+  Value zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
+  Value empty = tensor::EmptyOp::create(rewriter, loc, partialShape, element);
+  Value zeros = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+  SmallVector<AffineExpr> outResults(
+      op.getMatchingIndexingMap(init).getResults());
+  outResults.push_back(lane);
+  maps.push_back(AffineMap::get(laneDim + 1, 0, outResults, context));
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  iterators.push_back(utils::IteratorType::parallel);
+  auto partial = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{zeros.getType()}, inputs, ValueRange{zeros},
+      maps, iterators);
+  rewriter.inlineRegionBefore(op.getRegion(), partial.getRegion(),
+                              partial.getRegion().begin());
+
+  // out[...] += sum over the lanes of partial[..., lane].
+  unsigned rank = outType.getRank();
+  SmallVector<AffineExpr> outerDims;
+  for (unsigned i = 0; i < rank; ++i)
+    outerDims.push_back(getAffineDimExpr(i, context));
+  SmallVector<AffineMap> combineMaps = {
+      AffineMap::getMultiDimIdentityMap(rank + 1, context),
+      AffineMap::get(rank + 1, 0, outerDims, context)};
+  SmallVector<utils::IteratorType> combineIterators(
+      rank, utils::IteratorType::parallel);
+  combineIterators.push_back(utils::IteratorType::reduction);
+  auto combine = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{outType}, ValueRange{partial.getResult(0)},
+      ValueRange{init->get()}, combineMaps, combineIterators,
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value sum = isa<FloatType>(element)
+                        ? arith::AddFOp::create(b, loc, args[1], args[0])
+                              .getResult()
+                        : arith::AddIOp::create(b, loc, args[1], args[0])
+                              .getResult();
+        linalg::YieldOp::create(b, loc, sum);
+      });
+  rewriter.replaceOp(op, combine.getResult(0));
+}
+
+namespace {
+struct EinsumCPUSplitReductionPass
+    : einsum::impl::EinsumCPUSplitReductionBase<
+          EinsumCPUSplitReductionPass> {
+  using EinsumCPUSplitReductionBase::EinsumCPUSplitReductionBase;
+
+  void runOnOperation() override {
+    CPUTarget target = CPUTarget::host();
+    if (vectorBits)
+      target.vectorBits = vectorBits;
+    SmallVector<std::pair<linalg::GenericOp, unsigned>> work;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+          op.getNumDpsInputs() == 0 || !isSumReduction(op))
+        return;
+      if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+            return map.isProjectedPermutation(/*allowZeroInResults=*/false);
+          }))
+        return;
+      if (std::optional<unsigned> dim = innermostReduction(op))
+        work.push_back({op, *dim});
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto [op, dim] : work) {
+      Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+      if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() < 8)
+        continue;
+      int64_t vector = target.lanes(element.getIntOrFloatBitWidth());
+      int64_t extent = op.getStaticLoopRanges()[dim];
+      if (ShapedType::isDynamic(extent) || vector < 2)
+        continue;
+      // Only where the loop nest streams its largest operand about once
+      // (a GEMM with K innermost in both operands, `bqhd,bkhd->bhqk`, is
+      // packed by einsum-cpu-layout instead).
+      std::optional<int64_t> iterations = staticTripCount(op);
+      int64_t largest = 0;
+      for (Value input : op.getDpsInputs())
+        largest = std::max(
+            largest, cast<ShapedType>(input.getType()).getNumElements());
+      if (!iterations || *iterations > kMaxReuse * largest)
+        continue;
+      // Two vectors of lanes (two independent add chains), or fewer if
+      // that is what divides the summed extent.
+      int64_t lanes = 2 * vector;
+      while (lanes >= vector && extent % lanes != 0)
+        lanes /= 2;
+      if (lanes < vector || extent < 2 * lanes)
+        continue;
+      splitReduction(rewriter, op, dim, lanes);
+    }
+  }
+};
+} // namespace
