@@ -9,10 +9,13 @@ by side with the peers a user would otherwise pick, in one run:
     kernel for this CPU (several OPENBLAS_CORETYPE candidates are tried
     and the one used is reported).
 
-It also measures the machine: single-core f32 FMA peak (a C loop compiled
-here) and copy bandwidth (a large NumPy copy). Prints a table of GFLOP/s
-(GB/s for memory-bound cases) with our ratio to the best peer, writes CSV
-and JSON, and draws a PNG bar chart of the ratios (matplotlib).
+It also measures the machine (bench/machine.c): single-core f32 FMA peak
+and copy bandwidth. Prints a table of GFLOP/s (GB/s, bytes read + written,
+for memory-bound cases) with our ratio to the best peer, then the
+performance targets (GEMM vs OpenBLAS and peak, attention layouts vs
+torch, memory-bound cases vs copy bandwidth, O(n) traces, geometric means,
+2-thread scaling) as met / NOT MET. Writes results.csv, results.json,
+results.md (the README's tables) and ratios.png (matplotlib bar chart).
 
 Usage:
     bench/compare.py [--build DIR] [--cases 1,4,...] [--threads 1,2] [--out DIR]
@@ -23,6 +26,7 @@ import csv
 import json
 import math
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -52,6 +56,7 @@ CASES = [
     ("10i", "ij->i", [(4096, 8192)], None, True),
     ("10j", "ij->j", [(4096, 8192)], None, True),
     ("11trace", "ii->", [(4096, 4096)], None, True),
+    ("11trace-1k", "ii->", [(1024, 1024)], None, True),  # O(n) check
     ("11diag", "ii->i", [(4096, 4096)], None, True),
     ("12", "i,j->ij", [(4096,), (4096,)], None, True),
     ("13", "bi,ij,bj->b", [(4096, 512), (512, 512), (4096, 512)], None, False),
@@ -177,31 +182,113 @@ def run_ours(build, spec, shapes, threads):
 
 
 def machine_limits():
-    """Single-core f32 FMA peak (GFLOP/s) and copy bandwidth (GB/s)."""
-    peak = None
+    """Single-core f32 FMA peak (GFLOP/s) and copy bandwidth (GB/s, bytes
+    read + written by a 256 MiB memcpy), measured by bench/machine.c."""
     cc = shutil.which("cc") or shutil.which("gcc")
-    if cc:
-        with tempfile.TemporaryDirectory() as tmp:
-            exe = os.path.join(tmp, "peak")
-            flags = ["-O2", "-march=native"]
-            if subprocess.run([cc] + flags + [os.path.join(HERE, "peak.c"),
-                                              "-o", exe]).returncode == 0:
-                out = subprocess.run([exe], capture_output=True, text=True).stdout
-                peak = float(out.split()[0])
-    bandwidth = None
+    if not cc:
+        return None, None
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "machine")
+        if subprocess.run([cc, "-O2", "-march=native",
+                           os.path.join(HERE, "machine.c"), "-o", exe]).returncode:
+            return None, None
+        out = subprocess.run([exe], capture_output=True, text=True).stdout
+    values = dict(line.split() for line in out.splitlines() if line.strip())
+    return float(values["fma_gflops"]), float(values["copy_gbs"])
+
+
+def geomean(values):
+    values = [v for v in values if v and v > 0]
+    return math.exp(sum(map(math.log, values)) / len(values)) if values else None
+
+
+def targets(rows, peak, bandwidth):
+    """The performance issue's done-when list, checked on this run's rows:
+    (description, measured value as text, met?)."""
+    by = {(r["case"], r["threads"]): r for r in rows}
+    checks = []
+
+    def row(case, threads=1):
+        return by.get((case, threads), {})
+
+    def check(text, value, ok, fmt="{:.2f}"):
+        checks.append((text, "n/a" if value is None else fmt.format(value),
+                       None if value is None else bool(ok)))
+
+    for case in ["1", "1odd", "3", "7"]:
+        r = row(case)
+        v = r["ours"] / r["openblas"] if "ours" in r and "openblas" in r else None
+        check(f"case {case}: >= 0.95x OpenBLAS", v, v and v >= 0.95)
+    r = row("1")
+    v = r["ours"] / peak if "ours" in r and peak else None
+    check("case 1: >= 90% of the FMA peak", v, v and v >= 0.90, "{:.0%}")
+    for case in ["4", "4named", "5"]:
+        r = row(case)
+        v = r["ours"] / r["torch"] if "ours" in r and "torch" in r else None
+        check(f"case {case}: >= 1.4x torch.einsum", v, v and v >= 1.4)
+        v = r["ours"] / r["openblas"] if "ours" in r and "openblas" in r else None
+        check(f"case {case}: >= 0.95x OpenBLAS (pre-transposed)", v, v and v >= 0.95)
+    for case in ["6", "8"]:
+        v = row(case).get("ratio")
+        check(f"case {case}: >= 1.2x the best peer", v, v and v >= 1.2)
+    for case in ["2", "9", "10i", "10j", "12"]:
+        r = row(case)
+        v = r["ours"] / bandwidth if "ours" in r and bandwidth else None
+        check(f"case {case}: >= 70% of copy bandwidth", v, v and v >= 0.70, "{:.0%}")
+    small, large = row("11trace-1k"), row("11trace")
+    v = (large["ours_ms"] / small["ours_ms"]
+         if "ours_ms" in small and "ours_ms" in large else None)
+    check("case 11: time(n=4096) / time(n=1024) ~ 4 (O(n)), not 16", v, v and v < 8)
+    worst = min((r["ratio"] for r in rows if r["threads"] == 1 and "ratio" in r),
+                default=None)
+    check("every case: >= 0.9x the best peer (worst)", worst, worst and worst >= 0.9)
+    one = [r for r in rows if r["threads"] == 1 and "ours" in r]
+    v = geomean([r["ours"] / r["torch"] for r in one if "torch" in r])
+    check("geomean speed-up over torch.einsum >= 1.5", v, v and v >= 1.5)
+    v = geomean([r["ours"] / r["numpy_opt"] for r in one if "numpy_opt" in r])
+    check("geomean speed-up over np.einsum(optimize=True) >= 3", v, v and v >= 3)
+    for case in ["1", "3", "4", "5"]:
+        a, b = row(case), row(case, 2)
+        v = b["ours"] / a["ours"] if "ours" in a and "ours" in b else None
+        check(f"case {case}: 2 threads >= 1.7x 1 thread", v, v and v >= 1.7)
+    return checks
+
+
+def write_markdown(path, rows, peak, bandwidth, kernels, checks):
+    """The tables the README shows."""
+    def f(row, key):
+        return f"{row[key]:.1f}" if key in row else "–"
+    lines = [f"Machine: {platform.node() or 'unknown'}, {cpu_name()}; single-core f32 "
+             f"FMA peak {peak or float('nan'):.0f} GFLOP/s, copy bandwidth "
+             f"{bandwidth or float('nan'):.1f} GB/s; OpenBLAS kernel "
+             f"{', '.join(sorted(kernels)) or 'n/a'}.", "",
+             "| case | einsum | threads | unit | ours | OpenBLAS | np.einsum(opt) "
+             "| np.einsum | torch.einsum | ours / best peer |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['case']} | `{r['spec']}` | {r['threads']} | {r['unit']} "
+                     f"| {f(r, 'ours')} | {f(r, 'openblas')} | {f(r, 'numpy_opt')} "
+                     f"| {f(r, 'numpy_noopt')} | {f(r, 'torch')} "
+                     f"| {r['ratio']:.2f} |" if "ratio" in r else
+                     f"| {r['case']} | `{r['spec']}` | {r['threads']} | {r['unit']} "
+                     f"| error | | | | | |")
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    for text, value, ok in checks:
+        lines.append(f"| {text} | {value} | "
+                     f"{ {True: 'yes', False: '**no**', None: 'n/a'}[ok]} |")
+    with open(path, "w") as fp:
+        fp.write("\n".join(lines) + "\n")
+
+
+def cpu_name():
     try:
-        import time
-        import numpy as np
-        a = np.ones(64 * 1024 * 1024 // 4, dtype=np.float32)
-        b = np.empty_like(a)
-        np.copyto(b, a)
-        ts = []
-        for _ in range(10):
-            t = time.perf_counter(); np.copyto(b, a); ts.append(time.perf_counter() - t)
-        bandwidth = 2 * a.nbytes / sorted(ts)[5] / 1e9
-    except Exception:
+        with open("/proc/cpuinfo") as fp:
+            for line in fp:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
         pass
-    return peak, bandwidth
+    return platform.processor() or "unknown CPU"
 
 
 def main():
@@ -234,6 +321,7 @@ def main():
                    "openblas_coretype": peers.get("coretype")}
             if ours:
                 row["ours"] = amount / (ours["median_ms"] * 1e-3) / 1e9
+                row["ours_ms"] = ours["median_ms"]
                 row["compile_ms"] = ours["compile_ms"]
             else:
                 row["error"] = error
@@ -254,9 +342,18 @@ def main():
 
     kernels = {r["openblas_kernel"] for r in rows if r.get("openblas_kernel")}
     print("OpenBLAS kernel(s) used:", ", ".join(sorted(kernels)) or "n/a")
+    checks = targets(rows, peak, bandwidth)
+    print("targets (performance issue, single thread unless noted):")
+    for text, value, ok in checks:
+        mark = {True: "met", False: "NOT MET", None: "not measured"}[ok]
+        print(f"  {mark:12} {value:>7}  {text}")
     with open(os.path.join(out_dir, "results.json"), "w") as fp:
-        json.dump({"peak_gflops": peak, "copy_gbs": bandwidth, "rows": rows}, fp, indent=1)
-    fields = ["case", "spec", "threads", "unit", "ours"] + PEERS + [
+        json.dump({"peak_gflops": peak, "copy_gbs": bandwidth, "rows": rows,
+                   "targets": [{"target": t, "value": v, "met": ok}
+                               for t, v, ok in checks]}, fp, indent=1)
+    write_markdown(os.path.join(out_dir, "results.md"), rows, peak, bandwidth,
+                   kernels, checks)
+    fields = ["case", "spec", "threads", "unit", "ours", "ours_ms"] + PEERS + [
         "best_peer", "ratio", "compile_ms", "openblas_kernel", "openblas_coretype", "error"]
     with open(os.path.join(out_dir, "results.csv"), "w", newline="") as fp:
         writer = csv.DictWriter(fp, fieldnames=fields, extrasaction="ignore")
@@ -285,7 +382,7 @@ def main():
         fig.savefig(os.path.join(out_dir, "ratios.png"), dpi=120)
     except Exception as e:
         print("no chart:", e)
-    print(f"wrote {out_dir}/results.csv, results.json, ratios.png")
+    print(f"wrote {out_dir}/results.csv, results.json, results.md, ratios.png")
 
 
 if __name__ == "__main__":
