@@ -64,7 +64,7 @@ struct EinsumCPULowerVectorsPass
     vector::populateVectorBroadcastLoweringPatterns(patterns);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
     vector::populateVectorTransposeLoweringPatterns(
-        patterns, vector::VectorTransposeLowering::Shuffle1D);
+        patterns, vector::VectorTransposeLowering::Shuffle16x16);
     vector::populateVectorMaskOpLoweringPatterns(patterns);
     vector::populateVectorTransferLoweringPatterns(patterns,
                                                    /*maxTransferRank=*/1);

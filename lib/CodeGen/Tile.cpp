@@ -8,6 +8,8 @@
 #include "Einsum/CodeGen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -154,6 +156,9 @@ LogicalResult ContractionTiler::run(linalg::GenericOp op) {
   return success();
 }
 
+/// Side of the cache blocks of a transpose (see tileTranspose).
+static constexpr int64_t kTransposeBlock = 256;
+
 /// Tiles a static transpose (an operand packing copy) into blocks that
 /// vectorize: 1 in every dim except the two that move the data, the
 /// output's innermost and the one the source's innermost lands on (16 each,
@@ -177,18 +182,76 @@ static LogicalResult tileTranspose(RewriterBase &rewriter,
     sizes[rank - 1] = std::min<int64_t>(type.getDimSize(rank - 1), lanes);
     sizes[sourceInner] = std::min<int64_t>(type.getDimSize(sourceInner), lanes);
   }
-  scf::SCFTilingOptions tiling;
-  tiling.setTileSizes(toFoldResults(rewriter, sizes))
-      .setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), tiling);
-  if (failed(result))
-    return op.emitOpError("einsum-cpu-tile: tiling failed");
-  rewriter.replaceOp(op, result->replacements);
-  result->tiledOps.back()->setAttr(kVectorSizesAttrName,
-                                   rewriter.getDenseI64ArrayAttr(sizes));
+  // A true transpose first walks blocks of kTransposeBlock x
+  // kTransposeBlock elements of the two moving dims, so the source rows a
+  // block reads (one page each when they are far apart) stay in the TLB
+  // across its vector tiles.
+  SmallVector<SmallVector<int64_t>> levels;
+  if (sourceInner != rank - 1) {
+    SmallVector<int64_t> blocks(rank, 0);
+    blocks[rank - 1] = kTransposeBlock;
+    blocks[sourceInner] = kTransposeBlock;
+    if (type.getDimSize(rank - 1) > kTransposeBlock ||
+        type.getDimSize(sourceInner) > kTransposeBlock)
+      levels.push_back(blocks);
+  }
+  levels.push_back(sizes);
+  Operation *current = op;
+  for (ArrayRef<int64_t> level : levels) {
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(toFoldResults(rewriter, level))
+        .setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
+    rewriter.setInsertionPoint(current);
+    FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(current), tiling);
+    if (failed(result))
+      return op.emitOpError("einsum-cpu-tile: tiling failed");
+    rewriter.replaceOp(current, result->replacements);
+    current = result->tiledOps.back();
+  }
+  current->setAttr(kVectorSizesAttrName, rewriter.getDenseI64ArrayAttr(sizes));
   return success();
+}
+
+/// A permuting copy (`abc->cba`: one input, every dim free, the result a
+/// zero fill plus the input of the same type) as the linalg.transpose it
+/// is, which tiles into vectorized blocks; nullptr if `op` is not one.
+static linalg::TransposeOp asTranspose(RewriterBase &rewriter,
+                                       linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0 || !op.hasPureTensorSemantics())
+    return nullptr;
+  AffineMap in = op.getIndexingMapsArray()[0];
+  AffineMap out = op.getIndexingMapsArray()[1];
+  Value input = op.getDpsInputs()[0];
+  Type element = getElementTypeOrSelf(input.getType());
+  if (!in.isPermutation() || !out.isIdentity() || in.isIdentity() ||
+      element != getElementTypeOrSelf(op.getDpsInits()[0].getType()))
+    return nullptr;
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill || !matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) &&
+                   !matchPattern(fill.getInputs()[0], m_Zero()))
+    return nullptr;
+  // The body: yield(add(out, in)) or yield(in).
+  Block &body = op.getRegion().front();
+  Value yielded = body.getTerminator()->getOperand(0);
+  Value inArg = body.getArgument(0), outArg = body.getArgument(1);
+  if (yielded != inArg) {
+    Operation *add = yielded.getDefiningOp();
+    if (!add || !isa<arith::AddFOp, arith::AddIOp>(add) ||
+        !((add->getOperand(0) == outArg && add->getOperand(1) == inArg) ||
+          (add->getOperand(0) == inArg && add->getOperand(1) == outArg)))
+      return nullptr;
+  }
+  // Output axis i reads input axis permutation[i].
+  SmallVector<int64_t> permutation;
+  for (AffineExpr expr : out.getResults())
+    permutation.push_back(*in.getResultPosition(expr));
+  rewriter.setInsertionPoint(op);
+  auto transpose = linalg::TransposeOp::create(
+      rewriter, op.getLoc(), input, fill.getOutputs()[0], permutation);
+  rewriter.replaceOp(op, transpose->getResults());
+  return transpose;
 }
 
 namespace {
@@ -211,6 +274,16 @@ struct EinsumCPUTilePass
         transposes.push_back(transpose);
     });
     IRRewriter rewriter(&getContext());
+    ops.erase(llvm::remove_if(ops,
+                              [&](linalg::GenericOp op) {
+                                if (linalg::TransposeOp transpose =
+                                        asTranspose(rewriter, op)) {
+                                  transposes.push_back(transpose);
+                                  return true;
+                                }
+                                return false;
+                              }),
+              ops.end());
     for (linalg::TransposeOp op : transposes)
       if (failed(tileTranspose(rewriter, op, options)))
         return signalPassFailure();

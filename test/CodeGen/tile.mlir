@@ -131,3 +131,28 @@ func.func @transposes(%a: tensor<64x8x32xf32>, %b: tensor<64x8x32xf32>) -> (tens
   %t1 = linalg.transpose ins(%b : tensor<64x8x32xf32>) outs(%e1 : tensor<8x32x64xf32>) permutation = [1, 2, 0]
   return %t0, %t1 : tensor<8x64x32xf32>, tensor<8x32x64xf32>
 }
+
+// -----
+
+// A permuting einsum (`abc->cba`: zero fill plus the input) becomes the
+// linalg.transpose it is: 256x256 cache blocks of the two moving dims, then
+// 16x16 vector blocks.
+// CHECK-LABEL: func @einsum_transpose
+// CHECK-NOT:   linalg.generic
+// CHECK:       scf.for {{.*}} step %c256
+// CHECK:         scf.for {{.*}} step %c256
+// CHECK:       linalg.transpose ins(%{{.*}} : tensor<16x1x16xf32>) {{.*}}permutation = [2, 1, 0] {{.*}}einsum.vector_sizes = array<i64: 16, 1, 16>
+#in = affine_map<(d0, d1, d2) -> (d2, d1, d0)>
+#out = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @einsum_transpose(%a: tensor<512x4x512xf32>) -> tensor<512x4x512xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<512x4x512xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<512x4x512xf32>) -> tensor<512x4x512xf32>
+  %r = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%a : tensor<512x4x512xf32>) outs(%f : tensor<512x4x512xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<512x4x512xf32>
+  return %r : tensor<512x4x512xf32>
+}
