@@ -28,12 +28,18 @@ namespace {
 /// Rewrites one generic into its panel form.
 class PanelPacker {
 public:
+  /// `mDim`, if set, is padded to a multiple of `mr` too, so every row
+  /// tile of the register kernel is a full one.
   PanelPacker(RewriterBase &rewriter, linalg::GenericOp op, unsigned nDim,
-              int64_t panel)
-      : rewriter(rewriter), op(op), nDim(nDim), panel(panel),
+              int64_t panel, std::optional<unsigned> mDim, int64_t mr)
+      : rewriter(rewriter), op(op), nDim(nDim), panel(panel), mDim(mDim),
         context(op.getContext()) {
     extent = op.getStaticLoopRanges()[nDim];
     padded = llvm::divideCeil(extent, panel) * panel;
+    if (mDim) {
+      mExtent = op.getStaticLoopRanges()[*mDim];
+      mPadded = llvm::divideCeil(mExtent, mr) * mr;
+    }
     newDim = op.getNumLoops();
   }
 
@@ -47,13 +53,18 @@ private:
   }
   /// Pads (if needed), splits and transposes input `operand` into panels.
   std::pair<Value, AffineMap> packInput(OpOperand &operand);
+  /// Pads the M axis of an input that carries M with zero rows.
+  Value padRows(OpOperand &operand);
+  bool padsRows() const { return mPadded != mExtent; }
 
   RewriterBase &rewriter;
   linalg::GenericOp op;
   unsigned nDim;
   int64_t panel;
+  std::optional<unsigned> mDim;
   MLIRContext *context;
   int64_t extent, padded;
+  int64_t mExtent = 0, mPadded = 0;
   unsigned newDim;
 };
 } // namespace
@@ -138,6 +149,23 @@ std::pair<Value, AffineMap> PanelPacker::packInput(OpOperand &operand) {
   return {packed, splitMap(results)};
 }
 
+Value PanelPacker::padRows(OpOperand &operand) {
+  Value source = operand.get();
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  std::optional<unsigned> axis =
+      map.getResultPosition(rewriter.getAffineDimExpr(*mDim));
+  if (!padsRows() || !axis)
+    return source;
+  auto type = cast<RankedTensorType>(source.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[*axis] = mPadded;
+  Value zero = arith::ConstantOp::create(
+      rewriter, op.getLoc(), rewriter.getZeroAttr(type.getElementType()));
+  return tensor::createPadHighOp(
+      RankedTensorType::get(shape, type.getElementType()), source, zero,
+      /*nofold=*/false, op.getLoc(), rewriter);
+}
+
 void PanelPacker::run(llvm::SmallDenseSet<unsigned> packedInputs) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -150,7 +178,7 @@ void PanelPacker::run(llvm::SmallDenseSet<unsigned> packedInputs) {
       maps.push_back(map);
       continue;
     }
-    inputs.push_back(operand->get());
+    inputs.push_back(padRows(*operand));
     maps.push_back(
         splitMap(op.getMatchingIndexingMap(operand).getResults()));
   }
@@ -164,12 +192,17 @@ void PanelPacker::run(llvm::SmallDenseSet<unsigned> packedInputs) {
   SmallVector<int64_t> outShape(outType.getShape().drop_back());
   outShape.push_back(padded / panel);
   outShape.push_back(panel);
+  AffineMap outMap = op.getMatchingIndexingMap(init);
+  if (padsRows())
+    outShape[*outMap.getResultPosition(rewriter.getAffineDimExpr(*mDim))] =
+        mPadded;
   SmallVector<ReassociationIndices> groups;
   for (unsigned i = 0; i + 2 < outShape.size(); ++i)
     groups.push_back({int64_t(i)});
   groups.push_back({int64_t(outShape.size()) - 2, int64_t(outShape.size()) - 1});
   Value dest;
-  if (padded == extent)
+  bool sliced = padded != extent || padsRows();
+  if (!sliced)
     dest = tensor::ExpandShapeOp::create(
         rewriter, loc, RankedTensorType::get(outShape, outType.getElementType()),
         fill.getOutputs()[0], groups);
@@ -195,7 +228,7 @@ void PanelPacker::run(llvm::SmallDenseSet<unsigned> packedInputs) {
   // Back to the original layout: merge panels and lanes, drop the padding.
   Value result = tensor::CollapseShapeOp::create(
       rewriter, loc, packedOp.getResult(0), groups);
-  if (padded != extent) {
+  if (sliced) {
     SmallVector<OpFoldResult> offsets(outType.getRank(),
                                       rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> sizes, strides(outType.getRank(),
@@ -253,7 +286,14 @@ struct EinsumCPULayoutPass
       }
       if (packed.empty())
         continue;
-      PanelPacker(rewriter, op, nDim, panel).run(packed);
+      // Rows padded when the inputs carrying M are static and M is not a
+      // whole number of row tiles (997 x 1013 x 1031: the 5-row remainder
+      // would run as masked vectors).
+      std::optional<unsigned> mDim = plan.mDim;
+      int64_t mr = mDim ? plan.registerTiles[*mDim] : 1;
+      if (mDim && op.getStaticLoopRanges()[*mDim] % mr == 0)
+        mDim.reset();
+      PanelPacker(rewriter, op, nDim, panel, mDim, mr).run(packed);
     }
   }
 };

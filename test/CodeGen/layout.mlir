@@ -51,6 +51,23 @@ func.func @padded(%a: tensor<64x128xf32>, %b: tensor<128x40xf32>) -> tensor<64x4
 
 // -----
 
+// M not a multiple of the row tile (8): A gets zero rows so every register
+// tile is a full one, and they are sliced off with N's padding.
+// CHECK-LABEL: func @padded_rows
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[3, 0]
+// CHECK: } : tensor<61x128xf32> to tensor<64x128xf32>
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 24]
+// CHECK: } : tensor<128x40xf32> to tensor<128x64xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<64x2x32xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [61, 40] [1, 1] : tensor<64x64xf32> to tensor<61x40xf32>
+func.func @padded_rows(%a: tensor<61x128xf32>, %b: tensor<128x40xf32>) -> tensor<61x40xf32> {
+  %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<61x128xf32>, tensor<128x40xf32>) -> tensor<61x40xf32>
+  return %r : tensor<61x40xf32>
+}
+
+// -----
+
 // Matrix-vector: A is used once per element, so copying it would not pay.
 // CHECK-LABEL: func @matvec
 // CHECK-NOT: linalg.transpose
@@ -62,7 +79,8 @@ func.func @matvec(%a: tensor<256x256xf32>, %x: tensor<256xf32>) -> tensor<256xf3
 
 // -----
 
-// N within one panel: nothing to pack. Dynamic shapes: left alone.
+// N within one panel and innermost in B: nothing to pack. Dynamic shapes:
+// left alone.
 // CHECK-LABEL: func @narrow
 // CHECK-NOT: linalg.transpose
 // CHECK-LABEL: func @dynamic
@@ -74,4 +92,15 @@ func.func @narrow(%a: tensor<64x128xf32>, %b: tensor<128x32xf32>) -> tensor<64x3
 func.func @dynamic(%a: tensor<?x128xf32>, %b: tensor<128x?xf32>) -> tensor<?x?xf32> {
   %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<?x128xf32>, tensor<128x?xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// One panel, but N (d) is B's outermost axis (`aebf,dfce->abcd`): B is still
+// transposed so the panel's lanes are contiguous.
+// CHECK-LABEL: func @one_panel_strided
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x32x8x8x8xf32>) outs(%{{.*}} : tensor<1x8x8x8x32xf32>)
+func.func @one_panel_strided(%x: tensor<8x8x8x8xf32>, %y: tensor<32x8x8x8xf32>) -> tensor<8x8x8x32xf32> {
+  %r = einsum.contract "aebf,dfce->abcd" ins(%x, %y : tensor<8x8x8x8xf32>, tensor<32x8x8x8xf32>) -> tensor<8x8x8x32xf32>
+  return %r : tensor<8x8x8x32xf32>
 }
