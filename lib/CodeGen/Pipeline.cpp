@@ -111,6 +111,8 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   // long loops (found on a 256^3 transpose).
   buffers.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
+  if (vectorize)
+    buffers.addPass(createEinsumCPUStreamingStores());
   buffers.addPass(createLowerAffinePass());
   buffers.addPass(createCanonicalizerPass());
   buffers.addPass(createCSEPass());
