@@ -132,7 +132,9 @@ def label_sizes(spec, shapes):
 
 
 def work(case_spec, shapes, memory_bound):
-    """(amount, unit): FLOPs (products and sums of the loop nest) or bytes."""
+    """(amount, unit, loop-nest iterations): FLOPs of the loop nest
+    (replaced by the planned order's FLOPs when ours reports them) or bytes
+    read + written."""
     sizes = label_sizes(case_spec, shapes)
     iterations = math.prod(sizes.values())
     if not memory_bound:
@@ -321,6 +323,10 @@ def main():
             row = {"case": cid, "spec": spec, "threads": threads, "unit": unit,
                    "openblas_kernel": peers.get("openblas_kernel"),
                    "openblas_coretype": peers.get("coretype")}
+            if ours and not memory_bound and ours.get("flops"):
+                # The FLOPs of the planned contraction order (the naive
+                # loop nest's for one or two operands), for every column.
+                amount = ours["flops"]
             if ours:
                 row["ours"] = amount / (ours["median_ms"] * 1e-3) / 1e9
                 row["ours_ms"] = ours["median_ms"]

@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -22,6 +24,9 @@ namespace einsum {
 
 using namespace mlir;
 using namespace einsum;
+
+/// Unroll factor of the register kernel's K loop.
+static constexpr uint64_t kKernelUnroll = 4;
 
 namespace {
 struct EinsumCPULowerVectorsPass
@@ -71,6 +76,22 @@ struct EinsumCPULowerVectorsPass
     vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
+
+    // The register kernel's K loop unrolled: per step it issues 2 vector
+    // loads, 8 broadcasts and 16 FMAs, and its own counter, compare and
+    // branch otherwise crowd the front end.
+    SmallVector<scf::ForOp> kernels;
+    func.walk([&](scf::ForOp loop) {
+      bool innermost = true, fmas = false;
+      loop.getBody()->walk([&](Operation *op) {
+        innermost &= !isa<LoopLikeOpInterface>(op);
+        fmas |= isa<vector::FMAOp>(op);
+      });
+      if (innermost && fmas && loop.getNumRegionIterArgs() > 0)
+        kernels.push_back(loop);
+    });
+    for (scf::ForOp loop : kernels)
+      (void)loopUnrollByFactor(loop, kKernelUnroll);
   }
 };
 } // namespace

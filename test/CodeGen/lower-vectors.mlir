@@ -5,13 +5,14 @@
 #c = affine_map<(d0, d1, d2) -> (d0, d1)>
 
 // The accumulator tile is read before the K loop and written after it (it
-// lives in registers); the contraction becomes one FMA per row per step.
+// lives in registers); the contraction becomes one FMA per row per step,
+// and the K loop is unrolled by 4.
 // CHECK-LABEL: func @kernel
 // CHECK-SAME: (%[[A:.+]]: memref<8x256xf32>, %[[B:.+]]: memref<256x64xf32>, %[[C:.+]]: memref<8x64xf32>, %[[J:.+]]: index)
 // CHECK: %[[ACC:.+]] = vector.transfer_read %[[C]][%{{.*}}, %[[J]]]{{.*}} : memref<8x64xf32>, vector<8x32xf32>
-// CHECK: %[[R:.+]] = scf.for {{.*}} iter_args(%{{.*}} = %[[ACC]]) -> (vector<8x32xf32>)
+// CHECK: %[[R:.+]] = scf.for {{.*}} step %c4 iter_args(%{{.*}} = %[[ACC]]) -> (vector<8x32xf32>)
 // CHECK:   vector.load %[[B]][%{{.*}}, %[[J]]] : memref<256x64xf32>, vector<32xf32>
-// CHECK-COUNT-8: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<32xf32>
+// CHECK-COUNT-32: vector.fma %{{.*}}, %{{.*}}, %{{.*}} : vector<32xf32>
 // CHECK-NOT: vector.contract
 // CHECK: scf.yield
 // CHECK: vector.transfer_write %[[R]], %[[C]][%{{.*}}, %[[J]]]
