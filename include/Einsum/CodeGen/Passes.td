@@ -110,11 +110,14 @@ def EinsumCPUStreamingStores
     A store to a cache line not in cache first reads the line (write
     allocate): writing a 64 MiB transpose or outer product costs twice its
     bytes and ran at ~8 GB/s here against ~20 GB/s for memcpy. This pass
-    marks full-cache-line `vector.store`s (after lowering 1-D transfers to
-    them) into a buffer the function only writes (stores, copies into it,
-    fills, return) and that holds at least `min-bytes` as `nontemporal`. A
-    buffer the kernel also reads (a GEMM accumulating over several K tiles)
-    keeps ordinary stores.
+    streams whole-cache-line `vector.store`s (after lowering 1-D transfers
+    to them) into a buffer the function only writes (stores, copies into
+    it, fills, return) and that holds at least `min-bytes`: each becomes a
+    run-time alignment test choosing an aligned `nontemporal` store
+    (vmovntps) or, for an address not 64-byte aligned, the ordinary store
+    (an unaligned non-temporal vector store would be split into scalar
+    movnti). A buffer the kernel also reads (a GEMM accumulating over
+    several K tiles) keeps ordinary stores.
 
     Before:
     ```mlir
@@ -122,14 +125,24 @@ def EinsumCPUStreamingStores
     ```
     After:
     ```mlir
-    vector.store %v, %out[%i, %j] {nontemporal = true} : memref<4096x4096xf32>, vector<16xf32>
+    %base, %offset, %sizes:2, %strides:2 = memref.extract_strided_metadata %out ...
+    %p = memref.extract_aligned_pointer_as_index %out : memref<4096x4096xf32> -> index
+    // %aligned = (%p + 4 * (%offset + %i * %strides#0 + %j * %strides#1)) % 64 == 0
+    scf.if %aligned {
+      vector.store %v, %out[%i, %j] {alignment = 64 : i64, nontemporal = true} : memref<4096x4096xf32>, vector<16xf32>
+    } else {
+      vector.store %v, %out[%i, %j] : memref<4096x4096xf32>, vector<16xf32>
+    }
     ```
   }];
   let options = [
     Option<"minBytes", "min-bytes", "int64_t", "0",
            "Smallest buffer to stream (0: four times the host's L2)">
   ];
-  let dependentDialects = ["::mlir::vector::VectorDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
