@@ -7,9 +7,16 @@
 #include <cstdlib>
 #include <vector>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 using namespace einsum;
 
 namespace {
+constexpr size_t kHugePage = size_t(2) << 20;
+constexpr size_t kHugeThreshold = size_t(4) << 20;
+
 /// Every block starts with this header, one alignment unit long; the caller
 /// gets the memory after it.
 struct Header {
@@ -85,10 +92,17 @@ char *allocateBlock(size_t alignment, size_t size) {
   }
   // Room for the header before an aligned user pointer.
   size_t total = capacity + alignment + kAlignment;
-  char *base = static_cast<char *>(std::aligned_alloc(
-      kAlignment, (total + kAlignment - 1) / kAlignment * kAlignment));
+  // Large blocks (packed operands, intermediates) on transparent huge
+  // pages, as AlignedBuffer does for einsum-run's arrays.
+  size_t baseAlignment = total >= kHugeThreshold ? kHugePage : kAlignment;
+  size_t bytes = (total + baseAlignment - 1) / baseAlignment * baseAlignment;
+  char *base = static_cast<char *>(std::aligned_alloc(baseAlignment, bytes));
   if (!base)
     return nullptr;
+#ifdef __linux__
+  if (baseAlignment == kHugePage)
+    (void)madvise(base, bytes, MADV_HUGEPAGE);
+#endif
   uintptr_t first = reinterpret_cast<uintptr_t>(base) + kAlignment;
   uintptr_t aligned = (first + alignment - 1) / alignment * alignment;
   char *user = reinterpret_cast<char *>(aligned);
