@@ -295,6 +295,34 @@ def cpu_name():
     return platform.processor() or "unknown CPU"
 
 
+def draw_chart(rows, ids, path):
+    """Bar chart of our ratio to the best peer per case and thread count."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except Exception as e:
+        print("no chart:", e)
+        return
+    fig, ax = plt.subplots(figsize=(12, 4))
+    threads_list = sorted({r["threads"] for r in rows})
+    width = 0.8 / len(threads_list)
+    for i, t in enumerate(threads_list):
+        ratios = [next((r.get("ratio", 0) for r in rows
+                        if r["case"] == cid and r["threads"] == t), 0) for cid in ids]
+        ax.bar([x + i * width for x in range(len(ids))], ratios, width,
+               label=f"{t} thread(s)")
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_yscale("log")  # ratios from ~0.5 to ~10
+    ax.set_xticks([x + width * (len(threads_list) - 1) / 2 for x in range(len(ids))])
+    ax.set_xticklabels(ids, rotation=45, ha="right")
+    ax.set_ylabel("ours / best peer (log scale)")
+    ax.set_title("einsum-mlir vs the best of OpenBLAS, NumPy, PyTorch (f32)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -367,29 +395,8 @@ def main():
         writer = csv.DictWriter(fp, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(rows)
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(figsize=(12, 4))
-        threads_list = sorted({r["threads"] for r in rows})
-        width = 0.8 / len(threads_list)
-        ids = [c[0] for c in CASES if not wanted or c[0] in wanted]
-        for i, t in enumerate(threads_list):
-            ratios = [next((r.get("ratio", 0) for r in rows
-                            if r["case"] == cid and r["threads"] == t), 0) for cid in ids]
-            ax.bar([x + i * width for x in range(len(ids))], ratios, width,
-                   label=f"{t} thread(s)")
-        ax.axhline(1.0, color="black", linewidth=0.8)
-        ax.set_xticks([x + width * (len(threads_list) - 1) / 2 for x in range(len(ids))])
-        ax.set_xticklabels(ids)
-        ax.set_ylabel("ours / best peer")
-        ax.set_title("einsum-mlir vs the best of OpenBLAS, NumPy, PyTorch (f32)")
-        ax.legend()
-        fig.tight_layout()
-        fig.savefig(os.path.join(out_dir, "ratios.png"), dpi=120)
-    except Exception as e:
-        print("no chart:", e)
+    ids = [c[0] for c in CASES if not wanted or c[0] in wanted]
+    draw_chart(rows, ids, os.path.join(out_dir, "ratios.png"))
     print(f"wrote {out_dir}/results.csv, results.json, results.md, ratios.png")
 
 
