@@ -262,10 +262,12 @@ def write_markdown(path, rows, peak, bandwidth, kernels, checks):
     """The tables the README shows."""
     def f(row, key):
         return f"{row[key]:.1f}" if key in row else "–"
-    lines = [f"Machine: {platform.node() or 'unknown'}, {cpu_name()}; single-core f32 "
+    lines = [f"Machine: {cpu_name()}, {os.cpu_count()} cores; single-core f32 "
              f"FMA peak {peak or float('nan'):.0f} GFLOP/s, copy bandwidth "
-             f"{bandwidth or float('nan'):.1f} GB/s; OpenBLAS kernel "
-             f"{', '.join(sorted(kernels)) or 'n/a'}.", "",
+             f"{bandwidth or float('nan'):.1f} GB/s (memcpy, bytes read + "
+             f"written). OpenBLAS: the fastest of its kernels per case "
+             f"({', '.join(sorted(kernels)) or 'n/a'}). GB/s counts bytes "
+             f"read + written; GFLOP/s the planned contraction's FLOPs.", "",
              "| case | einsum | threads | unit | ours | OpenBLAS | np.einsum(opt) "
              "| np.einsum | torch.einsum | ours / best peer |",
              "|---|---|---|---|---|---|---|---|---|---|"]
