@@ -25,9 +25,8 @@ using namespace einsum;
 /// an op is a contraction for the GEMM kernel, not a stream to reduce.
 static constexpr int64_t kMaxReuse = 4;
 
-/// The loop dim every operand that has it indexes innermost, if it is a
-/// reduction dim carried by at least the first input and no input's
-/// innermost axis is another dim.
+/// The loop dim that is every input's innermost axis, if there is one and
+/// it is a reduction dim.
 static std::optional<unsigned> innermostReduction(linalg::GenericOp op) {
   std::optional<unsigned> dim;
   for (OpOperand *operand : op.getDpsInputOperands()) {
@@ -45,9 +44,9 @@ static std::optional<unsigned> innermostReduction(linalg::GenericOp op) {
   return dim;
 }
 
-/// True if the body is `yield add(out, f(ins))`: partial sums may then be
-/// added up in any grouping (floating-point sums reassociate, as in every
-/// vectorized BLAS).
+/// True if the body is `yield add(out, f(ins))`, the accumulator used by
+/// the add alone: partial sums may then be added up in any grouping
+/// (floating-point sums reassociate, as in every vectorized BLAS).
 static bool isSumReduction(linalg::GenericOp op) {
   Block &body = op.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
@@ -57,7 +56,8 @@ static bool isSumReduction(linalg::GenericOp op) {
   if (!add || !isa<arith::AddFOp, arith::AddIOp>(add))
     return false;
   Value out = body.getArguments().back();
-  return add->getOperand(0) == out || add->getOperand(1) == out;
+  return out.hasOneUse() &&
+         (add->getOperand(0) == out || add->getOperand(1) == out);
 }
 
 /// Splits reduction dim `dim` of `op` into (dim / lanes, lanes), the lanes

@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -16,6 +17,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace einsum {
 #define GEN_PASS_DEF_EINSUMCPUSTREAMINGSTORES
@@ -140,7 +142,22 @@ static void streamStores(func::FuncOp func, int64_t minBytes) {
     if (it->second)
       stores.push_back(store);
   });
+  if (stores.empty())
+    return;
+  // Non-temporal stores are weakly ordered: a fence at the end of each
+  // parallel worker's body (the tiles other threads hand back) and before
+  // the return makes the output visible to whoever reads it next.
   OpBuilder b(func.getContext());
+  llvm::SetVector<Block *> fenced;
+  for (vector::StoreOp store : stores)
+    if (auto parallel = store->getParentOfType<scf::ParallelOp>())
+      fenced.insert(parallel.getBody());
+  func.walk([&](func::ReturnOp ret) { fenced.insert(ret->getBlock()); });
+  for (Block *block : fenced) {
+    b.setInsertionPoint(block->getTerminator());
+    LLVM::FenceOp::create(b, block->getTerminator()->getLoc(),
+                          LLVM::AtomicOrdering::seq_cst, StringRef());
+  }
   for (vector::StoreOp store : stores)
     streamStore(b, store);
 }

@@ -116,8 +116,10 @@ def EinsumCPUStreamingStores
     run-time alignment test choosing an aligned `nontemporal` store
     (vmovntps) or, for an address not 64-byte aligned, the ordinary store
     (an unaligned non-temporal vector store would be split into scalar
-    movnti). A buffer the kernel also reads (a GEMM accumulating over
-    several K tiles) keeps ordinary stores.
+    movnti). Non-temporal stores are weakly ordered, so an `llvm.fence`
+    ends each `scf.parallel` body that streams and precedes the return. A
+    buffer the kernel also reads (a GEMM accumulating over several K tiles)
+    keeps ordinary stores.
 
     Before:
     ```mlir
@@ -140,6 +142,7 @@ def EinsumCPUStreamingStores
            "Smallest buffer to stream (0: four times the host's L2)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
