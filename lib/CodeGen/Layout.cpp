@@ -151,10 +151,12 @@ std::pair<Value, AffineMap> PanelPacker::packInput(OpOperand &operand) {
 
 Value PanelPacker::padRows(OpOperand &operand) {
   Value source = operand.get();
+  if (!padsRows())
+    return source;
   AffineMap map = op.getMatchingIndexingMap(&operand);
   std::optional<unsigned> axis =
       map.getResultPosition(rewriter.getAffineDimExpr(*mDim));
-  if (!padsRows() || !axis)
+  if (!axis)
     return source;
   auto type = cast<RankedTensorType>(source.getType());
   SmallVector<int64_t> shape(type.getShape());
@@ -286,9 +288,8 @@ struct EinsumCPULayoutPass
       }
       if (packed.empty())
         continue;
-      // Rows padded when the inputs carrying M are static and M is not a
-      // whole number of row tiles (997 x 1013 x 1031: the 5-row remainder
-      // would run as masked vectors).
+      // Rows padded when M is not a whole number of row tiles (997 x 1013
+      // x 1031: the 5-row remainder would run as masked vectors).
       std::optional<unsigned> mDim = plan.mDim;
       int64_t mr = mDim ? plan.registerTiles[*mDim] : 1;
       if (mDim && op.getStaticLoopRanges()[*mDim] % mr == 0)

@@ -9,12 +9,12 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace einsum {
@@ -159,10 +159,11 @@ LogicalResult ContractionTiler::run(linalg::GenericOp op) {
 /// Side of the cache blocks of a transpose (see tileTranspose).
 static constexpr int64_t kTransposeBlock = 256;
 
-/// Tiles a static transpose (an operand packing copy) into blocks that
-/// vectorize: 1 in every dim except the two that move the data, the
-/// output's innermost and the one the source's innermost lands on (16 each,
-/// or the output's innermost up to 64 wide when it stays innermost).
+/// Tiles a static transpose (an operand packing copy or a permuting einsum)
+/// into blocks that vectorize: 1 in every dim except the two that move the
+/// data, the output's innermost and the one the source's innermost lands on
+/// (16 each, or the output's innermost up to 64 wide when it stays
+/// innermost).
 static LogicalResult tileTranspose(RewriterBase &rewriter,
                                    linalg::TransposeOp op,
                                    const TilingOptions &options) {
@@ -218,8 +219,11 @@ static LogicalResult tileTranspose(RewriterBase &rewriter,
 /// is, which tiles into vectorized blocks; nullptr if `op` is not one.
 static linalg::TransposeOp asTranspose(RewriterBase &rewriter,
                                        linalg::GenericOp op) {
+  // Static only: tileTranspose leaves dynamic transposes as scalar loops,
+  // where the generic's register tiles are vectorized with masks.
   if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() != 0 || !op.hasPureTensorSemantics())
+      op.getNumReductionLoops() != 0 || !op.hasPureTensorSemantics() ||
+      op.hasDynamicShape())
     return nullptr;
   AffineMap in = op.getIndexingMapsArray()[0];
   AffineMap out = op.getIndexingMapsArray()[1];
