@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
-#include "Einsum/CodeGen/TilePlan.h"
+#include "Einsum/CodeGen/Utils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -214,18 +214,8 @@ void PanelPacker::run(llvm::SmallDenseSet<unsigned> packedInputs) {
   Value newInit =
       linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], dest)
           .getResult(0);
-  SmallVector<AffineExpr> outResults(
-      op.getMatchingIndexingMap(init).getResults());
-  outResults.push_back(rewriter.getAffineDimExpr(newDim));
-  maps.push_back(splitMap(outResults));
-
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  iterators.push_back(utils::IteratorType::parallel);
-  auto packedOp = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{newInit.getType()}, inputs, ValueRange{newInit},
-      maps, iterators);
-  rewriter.inlineRegionBefore(op.getRegion(), packedOp.getRegion(),
-                              packedOp.getRegion().begin());
+  linalg::GenericOp packedOp =
+      rebuildWithLaneDim(rewriter, op, inputs, maps, newInit);
 
   // Back to the original layout: merge panels and lanes, drop the padding.
   Value result = tensor::CollapseShapeOp::create(

@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
-#include "Einsum/CodeGen/TilePlan.h"
+#include "Einsum/CodeGen/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -105,17 +105,8 @@ static void splitReduction(RewriterBase &rewriter, linalg::GenericOp op,
       arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
   Value empty = tensor::EmptyOp::create(rewriter, loc, partialShape, element);
   Value zeros = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
-  SmallVector<AffineExpr> outResults(
-      op.getMatchingIndexingMap(init).getResults());
-  outResults.push_back(lane);
-  maps.push_back(AffineMap::get(laneDim + 1, 0, outResults, context));
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  iterators.push_back(utils::IteratorType::parallel);
-  auto partial = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{zeros.getType()}, inputs, ValueRange{zeros},
-      maps, iterators);
-  rewriter.inlineRegionBefore(op.getRegion(), partial.getRegion(),
-                              partial.getRegion().begin());
+  linalg::GenericOp partial =
+      rebuildWithLaneDim(rewriter, op, inputs, maps, zeros);
 
   // out[...] += sum over the lanes of partial[..., lane].
   unsigned rank = outType.getRank();

@@ -57,16 +57,6 @@ bool einsum::isTileable(linalg::GenericOp op) {
   return element.isIntOrFloat() && !element.isInteger(1);
 }
 
-std::optional<int64_t> einsum::staticTripCount(linalg::GenericOp op) {
-  int64_t count = 1;
-  for (int64_t range : op.getStaticLoopRanges()) {
-    if (ShapedType::isDynamic(range))
-      return std::nullopt;
-    count *= range;
-  }
-  return count;
-}
-
 /// Rounds `value` up to a multiple of `step`.
 static int64_t roundUp(int64_t value, int64_t step) {
   return llvm::divideCeil(value, step) * step;

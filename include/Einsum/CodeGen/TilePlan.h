@@ -79,10 +79,6 @@ TilingOptions makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,
                                 int64_t cacheTileN, int64_t cacheTileK,
                                 int64_t registerTileM, int64_t registerTileN);
 
-/// Number of iterations of the generic's loop nest, or nullopt if a loop
-/// range is dynamic.
-std::optional<int64_t> staticTripCount(mlir::linalg::GenericOp op);
-
 /// Chooses the tile plan of a tileable generic.
 TilePlan planTiles(mlir::linalg::GenericOp op, const TilingOptions &options);
 

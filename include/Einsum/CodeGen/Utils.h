@@ -1,0 +1,28 @@
+//===- Utils.h - Helpers shared by the CPU code generation passes -*- C++ -*-===//
+
+#ifndef EINSUM_CODEGEN_UTILS_H
+#define EINSUM_CODEGEN_UTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+#include <optional>
+
+namespace einsum {
+
+/// Number of iterations of the generic's loop nest, or nullopt if a loop
+/// range is dynamic.
+std::optional<int64_t> staticTripCount(mlir::linalg::GenericOp op);
+
+/// Rebuilds `op` with one more parallel loop dim, appended last (a lane of
+/// panels or of partial sums): `inputs` with their `inputMaps` (over the new
+/// loop count), the accumulator `init` indexed by the old output map plus the
+/// new dim. The body moves over; `op` is left empty for the caller to
+/// replace.
+mlir::linalg::GenericOp
+rebuildWithLaneDim(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
+                   mlir::ValueRange inputs,
+                   llvm::ArrayRef<mlir::AffineMap> inputMaps, mlir::Value init);
+
+} // namespace einsum
+
+#endif // EINSUM_CODEGEN_UTILS_H
