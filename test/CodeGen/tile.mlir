@@ -136,11 +136,16 @@ func.func @transposes(%a: tensor<64x8x32xf32>, %b: tensor<64x8x32xf32>) -> (tens
 
 // A permuting einsum (`abc->cba`: zero fill plus the input) becomes the
 // linalg.transpose it is: 256x256 cache blocks of the two moving dims, then
-// 16x16 vector blocks.
+// 16x16 vector blocks, the loops walking the source in its memory order
+// (its rows are streams; the output gets whole cache lines).
 // CHECK-LABEL: func @einsum_transpose
 // CHECK-NOT:   linalg.generic
 // CHECK:       scf.for {{.*}} step %c256
 // CHECK:         scf.for {{.*}} step %c256
+// CHECK:           scf.for %[[A:[a-z0-9_]+]] = {{.*}} step %c16
+// CHECK-NEXT:        scf.for %[[B:[a-z0-9_]+]] = {{.*}} step %c1
+// CHECK-NEXT:          scf.for %[[C:[a-z0-9_]+]] = {{.*}} step %c16
+// CHECK-NEXT:            tensor.extract_slice %{{.*}}[%[[A]], %[[B]], %[[C]]] [16, 1, 16]
 // CHECK:       linalg.transpose ins(%{{.*}} : tensor<16x1x16xf32>) {{.*}}permutation = [2, 1, 0] {{.*}}einsum.vector_sizes = array<i64: 16, 1, 16>
 #in = affine_map<(d0, d1, d2) -> (d2, d1, d0)>
 #out = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
