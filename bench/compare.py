@@ -7,7 +7,14 @@ by side with the peers a user would otherwise pick, in one run:
   * OpenBLAS directly (NumPy @ / batched matmul on the equivalent
     GEMM-shaped layout) for the GEMM-shaped cases, with OpenBLAS's best
     kernel for this CPU (several OPENBLAS_CORETYPE candidates are tried
-    and the one used is reported).
+    first, in a short run that is not counted, and the fastest is used
+    and reported).
+
+Each participant's figure is the median of repeated runs after a warm-up;
+the machine is shared and noisy, so the whole suite runs --rounds times
+(interleaved: every case once per round, ours right after the peers) and
+each participant keeps its best round. JIT compile time is reported
+separately.
 
 It also measures the machine (bench/machine.c): single-core f32 FMA peak
 and copy bandwidth. Prints a table of GFLOP/s (GB/s, bytes read + written,
@@ -18,7 +25,8 @@ torch, memory-bound cases vs copy bandwidth, O(n) traces, geometric means,
 results.md (the README's tables) and ratios.png (matplotlib bar chart).
 
 Usage:
-    bench/compare.py [--build DIR] [--cases 1,4,...] [--threads 1,2] [--out DIR]
+    bench/compare.py [--build DIR] [--cases 1,4,...] [--threads 1,2]
+                     [--rounds 3] [--out DIR]
 """
 
 import argparse
@@ -64,11 +72,14 @@ CASES = [
 ]
 
 # Runs the peers for one case in a fresh process (OpenBLAS fixes its kernel
-# at load time). Prints one JSON line of median seconds per peer.
+# at load time). Prints one JSON line of median seconds per peer; with
+# "select", only the peer that decides OpenBLAS's kernel, briefly.
 PEER_SCRIPT = r"""
 import json, sys, time
 import numpy as np
 case = json.loads(sys.argv[1]); threads = int(sys.argv[2])
+select = len(sys.argv) > 3 and sys.argv[3] == "select"
+BUDGET = 0.3 if select else 1.0
 spec, form = case["numpy_spec"], case["form"]
 out = {}
 try:
@@ -79,7 +90,7 @@ except Exception:
     out["openblas_kernel"] = "unknown"
 rng = np.random.default_rng(0)
 ops = [rng.standard_normal(s).astype(np.float32) for s in case["shapes"]]
-def median(f, budget=1.0):
+def median(f, budget=BUDGET):
     t = time.perf_counter(); f(); first = time.perf_counter() - t
     n = max(3, min(30, int(budget / max(first, 1e-6))))
     ts = []
@@ -104,6 +115,11 @@ elif form == "gemm4":    # (ab)x(cd) @ (cd)x(ef)
     a = ops[0].reshape(1024, 1024); b = ops[1].reshape(1024, 1024)
     out["openblas"] = median(lambda: a @ b)
 # einsum may return a view (transposes); a result must be materialized.
+if select:
+    if not form:
+        out["numpy_opt"] = median(
+            lambda: np.ascontiguousarray(np.einsum(spec, *ops, optimize=True)))
+    print(json.dumps(out)); sys.exit(0)
 out["numpy_opt"] = median(
     lambda: np.ascontiguousarray(np.einsum(spec, *ops, optimize=True)))
 if case["iterations"] <= 3e8:
@@ -148,28 +164,39 @@ def work(case_spec, shapes, memory_bound):
     return 4 * (read + out_elems), "GB/s", iterations
 
 
-def run_peers(case, threads):
-    best = None
+def peer_process(case, threads, coretype, select=False):
+    n = str(threads)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n,
+               MKL_NUM_THREADS=n)
+    env.pop("OPENBLAS_CORETYPE", None)
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = coretype
+    proc = subprocess.run(["/usr/bin/python3", "-c", PEER_SCRIPT,
+                           json.dumps(case), n] + (["select"] if select else []),
+                          env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def choose_coretype(case, threads):
+    """OpenBLAS's fastest kernel here (None: its own choice), from a short
+    run per candidate that is not counted in the results."""
+    if not case["form"]:
+        return None  # the kernel only matters for the GEMM-shaped peers
+    best, best_time = None, None
     for coretype in [None, "SkylakeX", "Cooperlake", "Haswell"]:
-        n = str(threads)
-        env = dict(os.environ, OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n,
-                   MKL_NUM_THREADS=n)
-        env.pop("OPENBLAS_CORETYPE", None)
-        if coretype:
-            env["OPENBLAS_CORETYPE"] = coretype
-        proc = subprocess.run(["/usr/bin/python3", "-c", PEER_SCRIPT,
-                               json.dumps(case), str(threads)],
-                              env=env, capture_output=True, text=True)
-        if proc.returncode != 0:
-            continue
-        result = json.loads(proc.stdout.strip().splitlines()[-1])
-        result["coretype"] = coretype or "auto"
-        key = "openblas" if "openblas" in result else "numpy_opt"
-        if best is None or result[key] < best[key]:
-            best = result
-        if not case["form"]:
-            break  # the kernel only matters for the GEMM-shaped peers
-    return best or {}
+        result = peer_process(case, threads, coretype, select=True)
+        if result and "openblas" in result and (
+                best_time is None or result["openblas"] < best_time):
+            best, best_time = coretype, result["openblas"]
+    return best
+
+
+def run_peers(case, threads, coretype):
+    result = peer_process(case, threads, coretype) or {}
+    result["coretype"] = coretype or "auto"
+    return result
 
 
 def run_ours(build, spec, shapes, threads):
@@ -258,7 +285,7 @@ def targets(rows, peak, bandwidth):
     return checks
 
 
-def write_markdown(path, rows, peak, bandwidth, kernels, checks):
+def write_markdown(path, rows, peak, bandwidth, kernels, checks, rounds):
     """The tables the README shows."""
     def f(row, key):
         return f"{row[key]:.1f}" if key in row else "–"
@@ -267,7 +294,9 @@ def write_markdown(path, rows, peak, bandwidth, kernels, checks):
              f"{bandwidth or float('nan'):.1f} GB/s (memcpy, bytes read + "
              f"written). OpenBLAS: the fastest of its kernels per case "
              f"({', '.join(sorted(kernels)) or 'n/a'}). GB/s counts bytes "
-             f"read + written; GFLOP/s the planned contraction's FLOPs.", "",
+             f"read + written; GFLOP/s the planned contraction's FLOPs. Each "
+             f"figure: the median of repeated runs, best of {rounds} "
+             f"interleaved rounds.", "",
              "| case | einsum | threads | unit | ours | OpenBLAS | np.einsum(opt) "
              "| np.einsum | torch.einsum | ours / best peer |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -330,55 +359,81 @@ def main():
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--cases", help="comma-separated case ids (default all)")
     parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times the suite runs; each figure is its best round")
     parser.add_argument("--out", help="directory for CSV/JSON/PNG (default BUILD/bench)")
     args = parser.parse_args()
     out_dir = args.out or os.path.join(args.build, "bench")
     os.makedirs(out_dir, exist_ok=True)
     wanted = set(args.cases.split(",")) if args.cases else None
 
-    peak, bandwidth = machine_limits()
-    print(f"machine: single-core f32 FMA peak {peak or float('nan'):.1f} GFLOP/s, "
-          f"copy bandwidth {bandwidth or float('nan'):.1f} GB/s")
 
-    rows = []
-    for threads in [int(t) for t in args.threads.split(",")]:
-        for cid, spec, shapes, form, memory_bound in CASES:
-            if wanted and cid not in wanted:
-                continue
-            amount, unit, iterations = work(spec, shapes, memory_bound)
+    plan = [(threads, case) for threads in [int(t) for t in args.threads.split(",")]
+            for case in CASES if not wanted or case[0] in wanted]
+    coretypes, best = {}, {}
+    peak = bandwidth = None
+    for round_ in range(1, args.rounds + 1):
+        print(f"round {round_} of {args.rounds}", flush=True)
+        # The machine's limits are measured every round too, best kept.
+        round_peak, round_bandwidth = machine_limits()
+        peak = max(filter(None, [peak, round_peak]), default=None)
+        bandwidth = max(filter(None, [bandwidth, round_bandwidth]), default=None)
+        for threads, (cid, spec, shapes, form, memory_bound) in plan:
+            _, _, iterations = work(spec, shapes, memory_bound)
             case = {"numpy_spec": to_letters(spec), "shapes": shapes,
                     "form": form, "iterations": iterations}
-            peers = run_peers(case, threads)
+            if (cid, threads) not in coretypes:
+                coretypes[cid, threads] = choose_coretype(case, threads)
+            peers = run_peers(case, threads, coretypes[cid, threads])
             ours, error = run_ours(args.build, spec, shapes, threads)
-            row = {"case": cid, "spec": spec, "threads": threads, "unit": unit,
-                   "openblas_kernel": peers.get("openblas_kernel"),
-                   "openblas_coretype": peers.get("coretype")}
-            if ours and not memory_bound and ours.get("flops"):
-                # The FLOPs of the planned contraction order (the naive
-                # loop nest's for one or two operands), for every column.
-                amount = ours["flops"]
-            if ours:
-                row["ours"] = amount / (ours["median_ms"] * 1e-3) / 1e9
-                row["ours_ms"] = ours["median_ms"]
-                row["compile_ms"] = ours["compile_ms"]
-            else:
-                row["error"] = error
-            for peer in PEERS:
-                if peer in peers:
-                    row[peer] = amount / peers[peer] / 1e9
-            best = max((row[p] for p in PEERS if p in row), default=None)
-            if best and "ours" in row:
-                row["best_peer"] = best
-                row["ratio"] = row["ours"] / best
-            rows.append(row)
-            def f(key):
-                return f"{row[key]:9.1f}" if key in row else "      n/a"
-            print(f"{cid:8} x{threads} {unit:7} ours {f('ours')} | OpenBLAS {f('openblas')}"
-                  f" np.einsum(opt) {f('numpy_opt')} np.einsum {f('numpy_noopt')}"
-                  f" torch {f('torch')} | ratio to best peer "
-                  f"{row.get('ratio', float('nan')):5.2f}  {spec}", flush=True)
+            kept = best.setdefault((cid, threads), {})
+            for peer in PEERS + ["openblas_kernel", "coretype", "torch_error"]:
+                if peer in peers and (peer not in PEERS or peer not in kept
+                                      or peers[peer] < kept[peer]):
+                    kept[peer] = peers[peer]
+            if ours and ("ours" not in kept
+                         or ours["median_ms"] < kept["ours"]["median_ms"]):
+                kept["ours"] = ours
+            elif not ours:
+                kept.setdefault("error", error)
 
-    kernels = {r["openblas_kernel"] for r in rows if r.get("openblas_kernel")}
+    print(f"machine: single-core f32 FMA peak {peak or float('nan'):.1f} GFLOP/s, "
+          f"copy bandwidth {bandwidth or float('nan'):.1f} GB/s")
+    rows = []
+    for threads, (cid, spec, shapes, form, memory_bound) in plan:
+        amount, unit, _ = work(spec, shapes, memory_bound)
+        kept = best[cid, threads]
+        ours = kept.get("ours")
+        row = {"case": cid, "spec": spec, "threads": threads, "unit": unit,
+               "openblas_kernel": kept.get("openblas_kernel"),
+               "openblas_coretype": kept.get("coretype")}
+        if ours and not memory_bound and ours.get("flops"):
+            # The FLOPs of the planned contraction order (the naive
+            # loop nest's for one or two operands), for every column.
+            amount = ours["flops"]
+        if ours:
+            row["ours"] = amount / (ours["median_ms"] * 1e-3) / 1e9
+            row["ours_ms"] = ours["median_ms"]
+            row["compile_ms"] = ours["compile_ms"]
+        else:
+            row["error"] = kept.get("error")
+        for peer in PEERS:
+            if peer in kept:
+                row[peer] = amount / kept[peer] / 1e9
+        best_peer = max((row[p] for p in PEERS if p in row), default=None)
+        if best_peer and "ours" in row:
+            row["best_peer"] = best_peer
+            row["ratio"] = row["ours"] / best_peer
+        rows.append(row)
+        def f(key):
+            return f"{row[key]:9.1f}" if key in row else "      n/a"
+        print(f"{cid:8} x{threads} {unit:7} ours {f('ours')} | OpenBLAS {f('openblas')}"
+              f" np.einsum(opt) {f('numpy_opt')} np.einsum {f('numpy_noopt')}"
+              f" torch {f('torch')} | ratio to best peer "
+              f"{row.get('ratio', float('nan')):5.2f}  {spec}", flush=True)
+
+    kernels = {r["openblas_kernel"] for r in rows
+               if r.get("openblas_kernel") and "openblas" in r}
     print("OpenBLAS kernel(s) used:", ", ".join(sorted(kernels)) or "n/a")
     checks = targets(rows, peak, bandwidth)
     print("targets (performance issue, single thread unless noted):")
@@ -386,11 +441,12 @@ def main():
         mark = {True: "met", False: "NOT MET", None: "not measured"}[ok]
         print(f"  {mark:12} {value:>7}  {text}")
     with open(os.path.join(out_dir, "results.json"), "w") as fp:
-        json.dump({"peak_gflops": peak, "copy_gbs": bandwidth, "rows": rows,
+        json.dump({"peak_gflops": peak, "copy_gbs": bandwidth,
+                   "rounds": args.rounds, "rows": rows,
                    "targets": [{"target": t, "value": v, "met": ok}
                                for t, v, ok in checks]}, fp, indent=1)
     write_markdown(os.path.join(out_dir, "results.md"), rows, peak, bandwidth,
-                   kernels, checks)
+                   kernels, checks, args.rounds)
     fields = ["case", "spec", "threads", "unit", "ours", "ours_ms"] + PEERS + [
         "best_peer", "ratio", "compile_ms", "openblas_kernel", "openblas_coretype", "error"]
     with open(os.path.join(out_dir, "results.csv"), "w", newline="") as fp:
