@@ -10,6 +10,7 @@
 #include "Einsum/CodeGen/Passes.h"
 #include "Einsum/CodeGen/Utils.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
@@ -25,37 +26,79 @@ using namespace mlir;
 using namespace einsum;
 
 namespace {
-/// Rewrites one generic into its panel form.
+/// Iterations [offset, offset + size) of a loop dim, computed as `padded`
+/// (>= size) iterations, the extra ones on zeros.
+struct Part {
+  int64_t offset, size, padded;
+  bool isPadded() const { return padded != size; }
+};
+
+/// The whole tiles of `extent` as one part, then the remainder (if any) as
+/// another, padded to `remainderPadding(remainder)`.
+SmallVector<Part> partition(int64_t extent, int64_t tile,
+                            function_ref<int64_t(int64_t)> remainderPadding) {
+  SmallVector<Part> parts;
+  int64_t whole = extent / tile * tile;
+  if (whole > 0)
+    parts.push_back({0, whole, whole});
+  if (whole < extent)
+    parts.push_back(
+        {whole, extent - whole, remainderPadding(extent - whole)});
+  return parts;
+}
+
+/// Rewrites one generic into its panel form, one generic per part of its
+/// iteration space (N: whole panels, then the remainder as one narrower
+/// panel padded to a power of two; M: whole row tiles, then the remainder
+/// rows, a generic whose row tile is that remainder). Unpadded parts are
+/// computed in place in the output; padded ones in small temporaries
+/// copied into place.
 class PanelPacker {
 public:
-  /// `mDim`, if set, is padded to a multiple of `mr` too, so every row
-  /// tile of the register kernel is a full one.
+  /// `mDim`, if set, is split into whole `mr` row tiles and the remainder.
   PanelPacker(RewriterBase &rewriter, linalg::GenericOp op, unsigned nDim,
               int64_t panel, std::optional<unsigned> mDim, int64_t mr)
       : rewriter(rewriter), op(op), nDim(nDim), panel(panel), mDim(mDim),
         context(op.getContext()) {
-    extent = op.getStaticLoopRanges()[nDim];
-    padded = llvm::divideCeil(extent, panel) * panel;
-    if (mDim) {
-      mExtent = op.getStaticLoopRanges()[*mDim];
-      mPadded = llvm::divideCeil(mExtent, mr) * mr;
-    }
+    nParts = partition(op.getStaticLoopRanges()[nDim], panel,
+                       [&](int64_t rest) {
+                         return std::min<int64_t>(panel,
+                                                  llvm::PowerOf2Ceil(rest));
+                       });
+    if (mDim)
+      mParts = partition(op.getStaticLoopRanges()[*mDim], mr,
+                         [](int64_t rest) { return rest; });
+    else
+      mParts = {Part{0, 0, 0}}; // M is not split
     newDim = op.getNumLoops();
   }
 
-  void run(llvm::SmallDenseSet<unsigned> packedInputs);
+  void run(const llvm::SmallDenseSet<unsigned> &packedInputs);
 
 private:
   /// The map of an operand after the split: N becomes its panel index and
-  /// (for packed operands and the output) the lane `newDim` is appended.
+  /// (for operands that carry N and the output) the lane `newDim` is
+  /// appended.
   AffineMap splitMap(ArrayRef<AffineExpr> results) {
     return AffineMap::get(newDim + 1, 0, results, context);
   }
-  /// Pads (if needed), splits and transposes input `operand` into panels.
-  std::pair<Value, AffineMap> packInput(OpOperand &operand);
-  /// Pads the M axis of an input that carries M with zero rows.
-  Value padRows(OpOperand &operand);
-  bool padsRows() const { return mPadded != mExtent; }
+  /// Lanes of the panels of N part `n`: a narrower remainder is one panel.
+  int64_t lanes(Part n) const { return std::min(panel, n.padded); }
+  /// Axis of `value` that loop dim `dim` indexes under `map`, if any.
+  std::optional<unsigned> axisOf(AffineMap map, unsigned dim) {
+    return map.getResultPosition(rewriter.getAffineDimExpr(dim));
+  }
+  /// The parts of `source` along their axes (one extract_slice), padded
+  /// with zeros where a part is.
+  Value slice(Value source, ArrayRef<std::pair<unsigned, Part>> parts);
+  /// Input `operand` restricted to the parts; if it carries N, split into
+  /// panels, and if `pack`, transposed to panel-major order.
+  std::pair<Value, AffineMap> partInput(OpOperand &operand, Part m, Part n,
+                                        bool pack);
+  /// Computes one part: returns its result in the original output layout
+  /// (padding dropped) and whether it was computed in place in `acc`.
+  Value runPart(const llvm::SmallDenseSet<unsigned> &packedInputs,
+                unsigned mIndex, unsigned nIndex, Value acc, bool inPlace);
 
   RewriterBase &rewriter;
   linalg::GenericOp op;
@@ -63,58 +106,98 @@ private:
   int64_t panel;
   std::optional<unsigned> mDim;
   MLIRContext *context;
-  int64_t extent, padded;
-  int64_t mExtent = 0, mPadded = 0;
+  SmallVector<Part> mParts, nParts;
   unsigned newDim;
+  /// Inputs already prepared, by (operand, M part if it carries M, N part
+  /// if it carries N): a packed operand is copied once, not once per part.
+  llvm::DenseMap<std::tuple<unsigned, int64_t, int64_t>,
+                 std::pair<Value, AffineMap>>
+      prepared;
 };
 } // namespace
 
-std::pair<Value, AffineMap> PanelPacker::packInput(OpOperand &operand) {
+Value PanelPacker::slice(Value source,
+                         ArrayRef<std::pair<unsigned, Part>> parts) {
   Location loc = op.getLoc();
-  AffineMap map = op.getMatchingIndexingMap(&operand);
-  Value source = operand.get();
   auto type = cast<RankedTensorType>(source.getType());
-  unsigned axis = *map.getResultPosition(rewriter.getAffineDimExpr(nDim));
-  unsigned rank = type.getRank();
-
-  // Pad N to a whole number of panels with zeros (their products land in
-  // output columns that are dropped).
   SmallVector<int64_t> shape(type.getShape());
-  if (padded != extent) {
-    shape[axis] = padded;
-    auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<OpFoldResult> offsets(shape.size(), rewriter.getIndexAttr(0));
+  bool sliced = false, padded = false;
+  for (auto [axis, part] : parts) {
+    sliced |= part.offset != 0 || part.size != shape[axis];
+    padded |= part.isPadded();
+    offsets[axis] = rewriter.getIndexAttr(part.offset);
+    shape[axis] = part.size;
+  }
+  if (sliced) {
+    SmallVector<OpFoldResult> sizes, strides(shape.size(),
+                                             rewriter.getIndexAttr(1));
+    for (int64_t size : shape)
+      sizes.push_back(rewriter.getIndexAttr(size));
+    source = tensor::ExtractSliceOp::create(
+        rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
+        source, offsets, sizes, strides);
+  }
+  if (padded) {
+    // Zeros: their products land in output rows or columns that are
+    // dropped.
+    for (auto [axis, part] : parts)
+      shape[axis] = part.padded;
     Value zero = arith::ConstantOp::create(
         rewriter, loc, rewriter.getZeroAttr(type.getElementType()));
-    source = tensor::createPadHighOp(paddedType, source, zero,
-                                     /*nofold=*/false, loc, rewriter);
+    source = tensor::createPadHighOp(
+        RankedTensorType::get(shape, type.getElementType()), source, zero,
+        /*nofold=*/false, loc, rewriter);
   }
+  return source;
+}
+
+std::pair<Value, AffineMap> PanelPacker::partInput(OpOperand &operand, Part m,
+                                                   Part n, bool pack) {
+  Location loc = op.getLoc();
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  std::optional<unsigned> mAxis = mDim ? axisOf(map, *mDim) : std::nullopt;
+  std::optional<unsigned> nAxis = axisOf(map, nDim);
+  SmallVector<std::pair<unsigned, Part>> parts;
+  if (mAxis)
+    parts.push_back({*mAxis, m});
+  if (nAxis)
+    parts.push_back({*nAxis, n});
+  Value source = slice(operand.get(), parts);
+  if (!nAxis)
+    return {source, splitMap(map.getResults())};
+
   // Split N into (panel index, lane): axis -> (axis, axis + 1).
+  auto type = cast<RankedTensorType>(source.getType());
+  unsigned axis = *nAxis, rank = type.getRank();
   SmallVector<ReassociationIndices> groups;
   SmallVector<int64_t> expandedShape;
   for (unsigned i = 0; i < rank; ++i) {
     if (i == axis) {
       groups.push_back({int64_t(expandedShape.size()),
                         int64_t(expandedShape.size()) + 1});
-      expandedShape.push_back(padded / panel);
-      expandedShape.push_back(panel);
+      expandedShape.push_back(n.padded / lanes(n));
+      expandedShape.push_back(lanes(n));
       continue;
     }
     groups.push_back({int64_t(expandedShape.size())});
-    expandedShape.push_back(shape[i]);
+    expandedShape.push_back(type.getDimSize(i));
   }
   Value expanded = tensor::ExpandShapeOp::create(
       rewriter, loc,
       RankedTensorType::get(expandedShape, type.getElementType()), source,
       groups);
-
-  // Panel-major order: the panel index moves before the first summed axis,
-  // the lane goes last.
   SmallVector<AffineExpr> dims; // loop dim of each expanded axis
   for (unsigned i = 0; i < rank; ++i) {
     dims.push_back(map.getResult(i));
     if (i == axis)
       dims.push_back(rewriter.getAffineDimExpr(newDim));
   }
+  if (!pack)
+    return {expanded, splitMap(dims)};
+
+  // Panel-major order: the panel index moves before the first summed axis,
+  // the lane goes last.
   unsigned panelAxis = axis, laneAxis = axis + 1;
   SmallVector<int64_t> permutation;
   bool placed = false;
@@ -144,70 +227,59 @@ std::pair<Value, AffineMap> PanelPacker::packInput(OpOperand &operand) {
   Value packed =
       linalg::TransposeOp::create(rewriter, loc, expanded, empty, permutation)
           ->getResult(0);
-  SmallVector<AffineExpr> results(dims);
-  applyPermutationToVector(results, permutation);
-  return {packed, splitMap(results)};
+  applyPermutationToVector(dims, permutation);
+  return {packed, splitMap(dims)};
 }
 
-Value PanelPacker::padRows(OpOperand &operand) {
-  Value source = operand.get();
-  if (!padsRows())
-    return source;
-  AffineMap map = op.getMatchingIndexingMap(&operand);
-  std::optional<unsigned> axis =
-      map.getResultPosition(rewriter.getAffineDimExpr(*mDim));
-  if (!axis)
-    return source;
-  auto type = cast<RankedTensorType>(source.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[*axis] = mPadded;
-  Value zero = arith::ConstantOp::create(
-      rewriter, op.getLoc(), rewriter.getZeroAttr(type.getElementType()));
-  return tensor::createPadHighOp(
-      RankedTensorType::get(shape, type.getElementType()), source, zero,
-      /*nofold=*/false, op.getLoc(), rewriter);
-}
-
-void PanelPacker::run(llvm::SmallDenseSet<unsigned> packedInputs) {
+Value PanelPacker::runPart(const llvm::SmallDenseSet<unsigned> &packedInputs,
+                           unsigned mIndex, unsigned nIndex, Value acc,
+                           bool inPlace) {
   Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
+  Part m = mParts[mIndex], n = nParts[nIndex];
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
   for (OpOperand *operand : op.getDpsInputOperands()) {
-    if (packedInputs.contains(operand->getOperandNumber())) {
-      auto [value, map] = packInput(*operand);
-      inputs.push_back(value);
-      maps.push_back(map);
-      continue;
-    }
-    inputs.push_back(padRows(*operand));
-    maps.push_back(
-        splitMap(op.getMatchingIndexingMap(operand).getResults()));
+    AffineMap map = op.getMatchingIndexingMap(operand);
+    std::tuple<unsigned, int64_t, int64_t> key{
+        operand->getOperandNumber(),
+        mDim && map.isFunctionOfDim(*mDim) ? int64_t(mIndex) : -1,
+        map.isFunctionOfDim(nDim) ? int64_t(nIndex) : -1};
+    auto [it, inserted] = prepared.try_emplace(key);
+    if (inserted)
+      it->second = partInput(*operand, m, n,
+                             packedInputs.contains(operand->getOperandNumber()));
+    inputs.push_back(it->second.first);
+    maps.push_back(it->second.second);
   }
 
   // The accumulator in panel form: [..., panels, lanes], filled like the
-  // original. Without padding it is a view of the original accumulator
-  // (which may be the caller's output buffer).
+  // original. In place, it is a view of the original accumulator (which
+  // may be the caller's output buffer).
   OpOperand *init = op.getDpsInitOperand(0);
   auto fill = init->get().getDefiningOp<linalg::FillOp>();
-  auto outType = cast<RankedTensorType>(init->get().getType());
-  SmallVector<int64_t> outShape(outType.getShape().drop_back());
-  outShape.push_back(padded / panel);
-  outShape.push_back(panel);
   AffineMap outMap = op.getMatchingIndexingMap(init);
-  if (padsRows())
-    outShape[*outMap.getResultPosition(rewriter.getAffineDimExpr(*mDim))] =
-        mPadded;
+  std::optional<unsigned> mAxis = mDim ? axisOf(outMap, *mDim) : std::nullopt;
+  unsigned nAxis = outMap.getNumResults() - 1;
+  SmallVector<std::pair<unsigned, Part>> parts{{nAxis, n}};
+  if (mAxis)
+    parts.push_back({*mAxis, m});
+  Value dest;
+  if (inPlace)
+    dest = slice(acc, parts);
+  auto outType = cast<RankedTensorType>(acc.getType());
+  SmallVector<int64_t> outShape(outType.getShape());
+  if (mAxis)
+    outShape[*mAxis] = m.padded;
+  outShape.back() = n.padded / lanes(n);
+  outShape.push_back(lanes(n));
   SmallVector<ReassociationIndices> groups;
   for (unsigned i = 0; i + 2 < outShape.size(); ++i)
     groups.push_back({int64_t(i)});
   groups.push_back({int64_t(outShape.size()) - 2, int64_t(outShape.size()) - 1});
-  Value dest;
-  bool sliced = padded != extent || padsRows();
-  if (!sliced)
+  if (inPlace)
     dest = tensor::ExpandShapeOp::create(
         rewriter, loc, RankedTensorType::get(outShape, outType.getElementType()),
-        fill.getOutputs()[0], groups);
+        dest, groups);
   else
     dest = tensor::EmptyOp::create(rewriter, loc, outShape,
                                    outType.getElementType());
@@ -220,17 +292,52 @@ void PanelPacker::run(llvm::SmallDenseSet<unsigned> packedInputs) {
   // Back to the original layout: merge panels and lanes, drop the padding.
   Value result = tensor::CollapseShapeOp::create(
       rewriter, loc, packedOp.getResult(0), groups);
-  if (sliced) {
-    SmallVector<OpFoldResult> offsets(outType.getRank(),
-                                      rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes, strides(outType.getRank(),
-                                             rewriter.getIndexAttr(1));
-    for (int64_t size : outType.getShape())
-      sizes.push_back(rewriter.getIndexAttr(size));
-    result = tensor::ExtractSliceOp::create(rewriter, loc, outType, result,
-                                            offsets, sizes, strides);
+  for (auto &[axis, part] : parts)
+    part = Part{0, part.size, part.size};
+  return slice(result, parts);
+}
+
+void PanelPacker::run(const llvm::SmallDenseSet<unsigned> &packedInputs) {
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  OpOperand *init = op.getDpsInitOperand(0);
+  AffineMap outMap = op.getMatchingIndexingMap(init);
+  // Every output element is in one part, and each part fills its own
+  // accumulator: the parts go into the fill's destination.
+  Value acc = init->get().getDefiningOp<linalg::FillOp>().getOutputs()[0];
+  auto outType = cast<RankedTensorType>(acc.getType());
+  std::optional<unsigned> mAxis = mDim ? axisOf(outMap, *mDim) : std::nullopt;
+  bool whole = mParts.size() == 1 && nParts.size() == 1;
+  // The in-place part is a slice of `acc`; a slice of a tensor.empty would
+  // fold into a new, separate tensor.empty (and a copy after bufferization),
+  // an alloc_tensor does not.
+  if (!whole && acc.getDefiningOp<tensor::EmptyOp>())
+    acc = bufferization::AllocTensorOp::create(rewriter, loc, outType,
+                                               ValueRange{});
+  for (unsigned mIndex = 0; mIndex < mParts.size(); ++mIndex) {
+    for (unsigned nIndex = 0; nIndex < nParts.size(); ++nIndex) {
+      Part m = mParts[mIndex], n = nParts[nIndex];
+      // In place: a slice of the very tensor it is inserted back into.
+      bool inPlace = !m.isPadded() && !n.isPadded();
+      Value result = runPart(packedInputs, mIndex, nIndex, acc, inPlace);
+      if (whole) {
+        acc = result;
+        continue;
+      }
+      SmallVector<OpFoldResult> offsets(outType.getRank(),
+                                        rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, strides(outType.getRank(),
+                                               rewriter.getIndexAttr(1));
+      offsets.back() = rewriter.getIndexAttr(n.offset);
+      if (mAxis)
+        offsets[*mAxis] = rewriter.getIndexAttr(m.offset);
+      for (int64_t size : cast<RankedTensorType>(result.getType()).getShape())
+        sizes.push_back(rewriter.getIndexAttr(size));
+      acc = tensor::InsertSliceOp::create(rewriter, loc, result, acc, offsets,
+                                          sizes, strides);
+    }
   }
-  rewriter.replaceOp(op, result);
+  rewriter.replaceOp(op, acc);
 }
 
 namespace {
@@ -278,8 +385,9 @@ struct EinsumCPULayoutPass
       }
       if (packed.empty())
         continue;
-      // Rows padded when M is not a whole number of row tiles (997 x 1013
-      // x 1031: the 5-row remainder would run as masked vectors).
+      // Rows split when M is not a whole number of row tiles (997 x 1013
+      // x 1031: the 5-row remainder would run as masked vectors; as a
+      // generic of its own its row tile is 5).
       std::optional<unsigned> mDim = plan.mDim;
       int64_t mr = mDim ? plan.registerTiles[*mDim] : 1;
       if (mDim && op.getStaticLoopRanges()[*mDim] % mr == 0)

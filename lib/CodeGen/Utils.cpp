@@ -31,7 +31,7 @@ linalg::GenericOp einsum::rebuildWithLaneDim(RewriterBase &rewriter,
   auto rebuilt = linalg::GenericOp::create(rewriter, op.getLoc(),
                                            TypeRange{init.getType()}, inputs,
                                            ValueRange{init}, maps, iterators);
-  rewriter.inlineRegionBefore(op.getRegion(), rebuilt.getRegion(),
-                              rebuilt.getRegion().begin());
+  rewriter.cloneRegionBefore(op.getRegion(), rebuilt.getRegion(),
+                             rebuilt.getRegion().begin());
   return rebuilt;
 }

@@ -35,35 +35,69 @@ func.func @attention(%q: tensor<2x64x4x16xf32>, %k: tensor<2x64x4x16xf32>) -> te
 
 // -----
 
-// N not a multiple of the panel: B is padded with zeros to whole panels and
-// the padding is sliced off the result.
+// N not a multiple of the panel: the whole panels are computed in place in
+// a slice of the output; the remaining 5 columns are one panel of 8 lanes
+// (B padded with zeros) computed into a temporary and copied into place.
 // CHECK-LABEL: func @padded
-// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 24]
-// CHECK: linalg.transpose ins(%{{.*}} : tensor<128x2x32xf32>) outs(%{{.*}} : tensor<2x128x32xf32>)
-// CHECK: linalg.generic
-// CHECK-SAME: outs(%{{.*}} : tensor<64x2x32xf32>)
-// CHECK: tensor.collapse_shape
-// CHECK: tensor.extract_slice %{{.*}}[0, 0] [64, 40] [1, 1] : tensor<64x64xf32> to tensor<64x40xf32>
-func.func @padded(%a: tensor<64x128xf32>, %b: tensor<128x40xf32>) -> tensor<64x40xf32> {
-  %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<64x128xf32>, tensor<128x40xf32>) -> tensor<64x40xf32>
-  return %r : tensor<64x40xf32>
+// CHECK-SAME: (%[[X:.+]]: tensor<64x128xf32>, %[[Y:.+]]: tensor<128x37xf32>)
+// CHECK: %[[OUT:.+]] = bufferization.alloc_tensor() : tensor<64x37xf32>
+// CHECK: %[[Y0:.+]] = tensor.extract_slice %[[Y]][0, 0] [128, 32] [1, 1]
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<128x1x32xf32>) outs(%{{.*}} : tensor<1x128x32xf32>)
+// CHECK: %[[C0:.+]] = tensor.extract_slice %[[OUT]][0, 0] [64, 32] [1, 1]
+// CHECK: %[[E0:.+]] = tensor.expand_shape %[[C0]] {{\[\[}}0], [1, 2]] output_shape [64, 1, 32]
+// CHECK: %[[F0:.+]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E0]] : tensor<64x1x32xf32>)
+// CHECK: %[[R0:.+]] = linalg.generic {{.*}} outs(%[[F0]] : tensor<64x1x32xf32>)
+// CHECK: %[[M0:.+]] = tensor.collapse_shape %[[R0]]
+// CHECK: %[[I0:.+]] = tensor.insert_slice %[[M0]] into %[[OUT]][0, 0] [64, 32] [1, 1]
+// CHECK: %[[Y1:.+]] = tensor.extract_slice %[[Y]][0, 32] [128, 5] [1, 1]
+// CHECK: tensor.pad %[[Y1]] low[0, 0] high[0, 3]
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<128x1x8xf32>) outs(%{{.*}} : tensor<1x128x8xf32>)
+// CHECK: %[[R1:.+]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<64x1x8xf32>)
+// CHECK: %[[M1:.+]] = tensor.collapse_shape %[[R1]]
+// CHECK: %[[S1:.+]] = tensor.extract_slice %[[M1]][0, 0] [64, 5] [1, 1] : tensor<64x8xf32> to tensor<64x5xf32>
+// CHECK: %[[I1:.+]] = tensor.insert_slice %[[S1]] into %[[I0]][0, 32] [64, 5] [1, 1]
+// CHECK: return %[[I1]]
+func.func @padded(%a: tensor<64x128xf32>, %b: tensor<128x37xf32>) -> tensor<64x37xf32> {
+  %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<64x128xf32>, tensor<128x37xf32>) -> tensor<64x37xf32>
+  return %r : tensor<64x37xf32>
 }
 
 // -----
 
-// M not a multiple of the row tile (8): A gets zero rows so every register
-// tile is a full one, and they are sliced off with N's padding.
-// CHECK-LABEL: func @padded_rows
-// CHECK: tensor.pad %{{.*}} low[0, 0] high[3, 0]
-// CHECK: } : tensor<61x128xf32> to tensor<64x128xf32>
-// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 24]
-// CHECK: } : tensor<128x40xf32> to tensor<128x64xf32>
-// CHECK: linalg.generic
-// CHECK-SAME: outs(%{{.*}} : tensor<64x2x32xf32>)
-// CHECK: tensor.extract_slice %{{.*}}[0, 0] [61, 40] [1, 1] : tensor<64x64xf32> to tensor<61x40xf32>
-func.func @padded_rows(%a: tensor<61x128xf32>, %b: tensor<128x40xf32>) -> tensor<61x40xf32> {
-  %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<61x128xf32>, tensor<128x40xf32>) -> tensor<61x40xf32>
-  return %r : tensor<61x40xf32>
+// M not a multiple of the row tile (8): the 5 remaining rows are a generic
+// of their own (its row tile is 5), reading a slice of A and the same
+// packed panels of B, in place in the output like the whole row tiles.
+// CHECK-LABEL: func @split_rows
+// CHECK-SAME: (%[[X:.+]]: tensor<61x128xf32>, %[[Y:.+]]: tensor<128x64xf32>)
+// CHECK-NOT: tensor.pad
+// CHECK: %[[OUT:.+]] = bufferization.alloc_tensor() : tensor<61x64xf32>
+// CHECK: %[[X0:.+]] = tensor.extract_slice %[[X]][0, 0] [56, 128] [1, 1]
+// CHECK: %[[P:.+]] = linalg.transpose
+// CHECK: tensor.extract_slice %[[OUT]][0, 0] [56, 64] [1, 1]
+// CHECK: %[[R0:.+]] = linalg.generic {{.*}} ins(%[[X0]], %[[P]] : tensor<56x128xf32>, tensor<2x128x32xf32>) outs(%{{.*}} : tensor<56x2x32xf32>)
+// CHECK: %[[I0:.+]] = tensor.insert_slice %{{.*}} into %[[OUT]][0, 0] [56, 64] [1, 1]
+// CHECK: %[[X1:.+]] = tensor.extract_slice %[[X]][56, 0] [5, 128] [1, 1]
+// CHECK: tensor.extract_slice %[[I0]][56, 0] [5, 64] [1, 1]
+// CHECK: linalg.generic {{.*}} ins(%[[X1]], %[[P]] : tensor<5x128xf32>, tensor<2x128x32xf32>) outs(%{{.*}} : tensor<5x2x32xf32>)
+// CHECK: tensor.insert_slice %{{.*}} into %[[I0]][56, 0] [5, 64] [1, 1]
+// CHECK-NOT: linalg.generic
+func.func @split_rows(%a: tensor<61x128xf32>, %b: tensor<128x64xf32>) -> tensor<61x64xf32> {
+  %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<61x128xf32>, tensor<128x64xf32>) -> tensor<61x64xf32>
+  return %r : tensor<61x64xf32>
+}
+
+// -----
+
+// An operand that carries N but is used too few times to pack is split
+// into panels in place (a view); the one reused is packed.
+// CHECK-LABEL: func @carries_n_unpacked
+// CHECK-SAME: (%[[X:.+]]: tensor<8x16x64xf32>, %[[Y:.+]]: tensor<16x64xf32>)
+// CHECK: %[[XE:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0], [1], [2, 3]] output_shape [8, 16, 2, 32]
+// CHECK: %[[YP:.+]] = linalg.transpose
+// CHECK: linalg.generic {{.*}} ins(%[[XE]], %[[YP]] : tensor<8x16x2x32xf32>, tensor<2x16x32xf32>)
+func.func @carries_n_unpacked(%a: tensor<8x16x64xf32>, %b: tensor<16x64xf32>) -> tensor<8x64xf32> {
+  %r = einsum.contract "ikj,kj->ij" ins(%a, %b : tensor<8x16x64xf32>, tensor<16x64xf32>) -> tensor<8x64xf32>
+  return %r : tensor<8x64xf32>
 }
 
 // -----

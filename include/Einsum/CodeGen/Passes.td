@@ -156,12 +156,17 @@ def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
     N is read one nr-wide row per step of the summation; unpacked, those
     rows lie a whole row of the operand apart (and, as in K of
     `bqhd,bkhd->bhqk`, may not even be contiguous). This pass splits N into
-    panels (N = no x nr, padding with zeros to a whole panel) and copies each
-    such operand once into panel-major order: panel index before the summed
-    axes, lane last, so a register tile streams its panel contiguously. The
-    transposition of non-GEMM layouts is folded into this one copy. The
-    output is computed as [..., no, nr] and collapsed (and the padding
-    sliced off) afterwards.
+    panels (N = no x nr) and copies each such operand once into panel-major
+    order: panel index before the summed axes, lane last, so a register tile
+    streams its panel contiguously. The transposition of non-GEMM layouts is
+    folded into this one copy. The output is computed as [..., no, nr] and
+    collapsed afterwards.
+
+    Edges become generics of their own: the remaining columns of N one
+    panel of the next power of two lanes (zero-padded), the remaining rows
+    of M (not a whole number of row tiles) a generic with that many rows.
+    Unpadded parts compute in place in a slice of the output; padded ones
+    in a temporary inserted into it.
 
     Applies to static contractions whose accumulator starts as a
     `linalg.fill`, for operands the contraction reuses at least `min-reuse`
@@ -192,6 +197,7 @@ def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
            "multiply-adds per element of it">
   ]);
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }

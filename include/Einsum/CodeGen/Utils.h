@@ -16,7 +16,8 @@ std::optional<int64_t> staticTripCount(mlir::linalg::GenericOp op);
 /// Rebuilds `op` with one more parallel loop dim, appended last (a lane of
 /// panels or of partial sums): `inputs` with their `inputMaps` (over the new
 /// loop count), the accumulator `init` indexed by the old output map plus the
-/// new dim. The body moves over; `op` is left empty for the caller to
+/// new dim. The body is copied (one op may be rebuilt several times, once
+/// per part of its iteration space); `op` is left for the caller to
 /// replace.
 mlir::linalg::GenericOp
 rebuildWithLaneDim(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
