@@ -161,3 +161,49 @@ func.func @einsum_transpose(%a: tensor<512x4x512xf32>) -> tensor<512x4x512xf32> 
   } -> tensor<512x4x512xf32>
   return %r : tensor<512x4x512xf32>
 }
+
+// -----
+
+// An elementwise generic (no reduction) does not read its zero-filled
+// accumulator: the fill value takes its place in the body and the tiles
+// write into the fill's destination (the output is then write-only,
+// streamable, remainder tiles included).
+// CHECK-LABEL: func @elementwise_drops_fill
+// CHECK:       %[[ZERO:.+]] = arith.constant 0.0
+// CHECK:       %[[E:.+]] = tensor.empty() : tensor<37x100xf32>
+// CHECK-NOT:   linalg.fill
+// CHECK:       scf.for {{.*}} iter_args(%{{.*}} = %[[E]])
+// CHECK:       linalg.generic
+// CHECK:       ^bb0(%[[X:.+]]: f32, %[[Y:.+]]: f32, %{{.*}}: f32):
+// CHECK-NEXT:    %[[P:.+]] = arith.mulf %[[X]], %[[Y]]
+// CHECK-NEXT:    %[[S:.+]] = arith.addf %[[P]], %[[ZERO]]
+// CHECK-NEXT:    linalg.yield %[[S]]
+func.func @elementwise_drops_fill(%a: tensor<37xf32>, %b: tensor<100xf32>) -> tensor<37x100xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<37x100xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<37x100xf32>) -> tensor<37x100xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : tensor<37xf32>, tensor<100xf32>) outs(%f : tensor<37x100xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<37x100xf32>
+  return %r : tensor<37x100xf32>
+}
+
+// -----
+
+// Transpose blocks are peeled: whole 16x16 blocks have static shapes, the
+// 5-wide and 8-wide remainders are blocks of their own static shapes.
+// CHECK-LABEL: func @transpose_edges
+// CHECK:       linalg.transpose ins(%{{.*}} : tensor<16x16xf32>) outs(%{{.*}} : tensor<16x16xf32>)
+// CHECK:       linalg.transpose ins(%{{.*}} : tensor<16x5xf32>) outs(%{{.*}} : tensor<5x16xf32>)
+// CHECK:       linalg.transpose ins(%{{.*}} : tensor<8x16xf32>) outs(%{{.*}} : tensor<16x8xf32>)
+// CHECK:       linalg.transpose ins(%{{.*}} : tensor<8x5xf32>) outs(%{{.*}} : tensor<5x8xf32>)
+// CHECK-NOT:   tensor<?x
+func.func @transpose_edges(%a: tensor<40x37xf32>) -> tensor<37x40xf32> {
+  %e = tensor.empty() : tensor<37x40xf32>
+  %t = linalg.transpose ins(%a : tensor<40x37xf32>) outs(%e : tensor<37x40xf32>) permutation = [1, 0]
+  return %t : tensor<37x40xf32>
+}

@@ -220,6 +220,28 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
     The innermost generic is marked `einsum.vector_sizes` (its static upper
     bound per loop dim) for `einsum-cpu-vectorize`.
 
+    An elementwise generic (no reduction) stops reading its zero-filled
+    accumulator: the fill value replaces it in the body and the generic
+    writes into the fill's destination (a write-only, streamable output).
+    A permuting einsum becomes the `linalg.transpose` it is; transposes are
+    tiled into 256 x 256 cache blocks and 16 x 16 vector blocks, the loops
+    in the source's memory order, the vector-block loops peeled:
+    ```mlir
+    linalg.transpose ins(%a : tensor<40x37xf32>) outs(%e : tensor<37x40xf32>) permutation = [1, 0]
+    ```
+    becomes
+    ```mlir
+    scf.for %i = %c0 to %c32 step %c16 {     // source rows
+      scf.for %j = %c0 to %c32 step %c16 {   // source columns
+        linalg.transpose ins(... : tensor<16x16xf32>) outs(... : tensor<16x16xf32>)
+            permutation = [1, 0] {einsum.vector_sizes = array<i64: 16, 16>}
+      }
+      linalg.transpose ins(... : tensor<16x5xf32>) outs(... : tensor<5x16xf32>) ...
+    }
+    scf.for %j = ... { linalg.transpose ins(... : tensor<8x16xf32>) ... }
+    linalg.transpose ins(... : tensor<8x5xf32>) outs(... : tensor<5x8xf32>) ...
+    ```
+
     Before: `linalg.generic ... -> tensor<1024x1024xf32>` (GEMM). After:
     ```mlir
     scf.forall (%i, %j) = (0, 0) to (1024, 1024) step (128, 512) shared_outs(%o = %init) {
