@@ -60,10 +60,31 @@ static bool isSumReduction(linalg::GenericOp op) {
          (add->getOperand(0) == out || add->getOperand(1) == out);
 }
 
-/// Splits reduction dim `dim` of `op` into (dim / lanes, lanes), the lanes
-/// a new parallel loop dim, and adds the partial sums up afterwards.
+/// `[offset, offset + size)` of the innermost axis of `value`.
+static Value sliceInnermost(RewriterBase &rewriter, Location loc, Value value,
+                            int64_t offset, int64_t size) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (offset == 0 && size == type.getShape().back())
+    return value;
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
+  offsets.back() = rewriter.getIndexAttr(offset);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = size;
+  for (int64_t extent : shape)
+    sizes.push_back(rewriter.getIndexAttr(extent));
+  return tensor::ExtractSliceOp::create(
+      rewriter, loc, RankedTensorType::get(shape, type.getElementType()), value,
+      offsets, sizes, strides);
+}
+
+/// Splits the first `whole` iterations of reduction dim `dim` of `op` into
+/// (whole / lanes, lanes), the lanes a new parallel loop dim, and adds the
+/// partial sums up afterwards; the remaining iterations (fewer than
+/// `lanes`) are a copy of `op` on the inputs' tails, accumulating into that.
 static void splitReduction(RewriterBase &rewriter, linalg::GenericOp op,
-                           unsigned dim, int64_t lanes) {
+                           unsigned dim, int64_t lanes, int64_t whole) {
   Location loc = op.getLoc();
   MLIRContext *context = op.getContext();
   unsigned laneDim = op.getNumLoops();
@@ -77,7 +98,9 @@ static void splitReduction(RewriterBase &rewriter, linalg::GenericOp op,
     SmallVector<AffineExpr> results(map.getResults());
     Value value = operand->get();
     if (map.isFunctionOfDim(dim)) {
-      // [..., R] -> [..., R / lanes, lanes]: a free reshape.
+      // [..., R] -> [..., R / lanes, lanes]: a free reshape (of the first
+      // `whole` elements: dim is every input's innermost axis).
+      value = sliceInnermost(rewriter, loc, value, 0, whole);
       auto type = cast<RankedTensorType>(value.getType());
       SmallVector<int64_t> shape(type.getShape());
       shape.back() /= lanes;
@@ -130,7 +153,25 @@ static void splitReduction(RewriterBase &rewriter, linalg::GenericOp op,
                               .getResult();
         linalg::YieldOp::create(b, loc, sum);
       });
-  rewriter.replaceOp(op, combine.getResult(0));
+  Value result = combine.getResult(0);
+
+  int64_t extent = op.getStaticLoopRanges()[dim];
+  if (whole < extent) {
+    SmallVector<Value> tails;
+    for (OpOperand *operand : op.getDpsInputOperands())
+      tails.push_back(
+          op.getMatchingIndexingMap(operand).isFunctionOfDim(dim)
+              ? sliceInnermost(rewriter, loc, operand->get(), whole,
+                               extent - whole)
+              : operand->get());
+    auto tail = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, tails, ValueRange{result},
+        op.getIndexingMapsArray(), op.getIteratorTypesArray());
+    rewriter.cloneRegionBefore(op.getRegion(), tail.getRegion(),
+                               tail.getRegion().begin());
+    result = tail.getResult(0);
+  }
+  rewriter.replaceOp(op, result);
 }
 
 namespace {
@@ -174,14 +215,15 @@ struct EinsumCPUSplitReductionPass
             largest, cast<ShapedType>(input.getType()).getNumElements());
       if (!iterations || *iterations > kMaxReuse * largest)
         continue;
-      // Two vectors of lanes (two independent add chains), or fewer if
-      // that is what divides the summed extent.
+      // Two vectors of lanes (two independent add chains), one for short
+      // sums; the iterations past the last whole group of lanes are summed
+      // by a copy of the op (4095 = 127 x 32 + 31).
       int64_t lanes = 2 * vector;
-      while (lanes >= vector && extent % lanes != 0)
-        lanes /= 2;
-      if (lanes < vector || extent < 2 * lanes)
+      if (extent < 2 * lanes)
+        lanes = vector;
+      if (extent < 2 * lanes)
         continue;
-      splitReduction(rewriter, op, dim, lanes);
+      splitReduction(rewriter, op, dim, lanes, extent / lanes * lanes);
     }
   }
 };

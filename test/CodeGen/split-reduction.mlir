@@ -25,13 +25,29 @@ func.func @full_sum(%a: tensor<96xf64>) -> tensor<f64> {
   return %r : tensor<f64>
 }
 
-// Untouched: the summed axis is not innermost (ij->j), too short, or not a
-// multiple of a vector (i32, 100 = 4 x 25).
+// Untouched: the summed axis is not innermost (ij->j) or too short.
 // CHECK-LABEL: func.func @untouched
 // CHECK-NOT:     tensor.expand_shape
-func.func @untouched(%a: tensor<64x256xf32>, %b: tensor<64x24xf32>, %c: tensor<4x100xi32>) -> (tensor<256xf32>, tensor<64xf32>, tensor<4xi32>) {
+func.func @untouched(%a: tensor<64x256xf32>, %b: tensor<64x24xf32>) -> (tensor<256xf32>, tensor<64xf32>) {
   %0 = einsum.contract "ij->j" ins(%a : tensor<64x256xf32>) -> tensor<256xf32>
   %1 = einsum.contract "ij->i" ins(%b : tensor<64x24xf32>) -> tensor<64xf32>
-  %2 = einsum.contract "ij->i" ins(%c : tensor<4x100xi32>) -> tensor<4xi32>
-  return %0, %1, %2 : tensor<256xf32>, tensor<64xf32>, tensor<4xi32>
+  return %0, %1 : tensor<256xf32>, tensor<64xf32>
+}
+
+// Not a multiple of the lanes (i32, 100 = 3 x 32 + 4): the first 96 are
+// split, the last 4 summed by a copy of the op on the tails, accumulating
+// into the combined partial sums.
+// CHECK-LABEL: func.func @tail
+// CHECK-SAME:    (%[[A:.*]]: tensor<4x100xi32>)
+// CHECK:         %[[HEAD:.*]] = tensor.extract_slice %[[A]][0, 0] [4, 96] [1, 1]
+// CHECK:         tensor.expand_shape %[[HEAD]] {{\[}}[0], [1, 2]] {{.*}} into tensor<4x3x32xi32>
+// CHECK:         %[[P:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK:         %[[C:.*]] = linalg.generic {{.*}}ins(%[[P]] : tensor<4x32xi32>)
+// CHECK:         %[[TAIL:.*]] = tensor.extract_slice %[[A]][0, 96] [4, 4] [1, 1]
+// CHECK:         %[[R:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK-SAME:      ins(%[[TAIL]] : tensor<4x4xi32>) outs(%[[C]] : tensor<4xi32>)
+// CHECK:         return %[[R]]
+func.func @tail(%c: tensor<4x100xi32>) -> tensor<4xi32> {
+  %0 = einsum.contract "ij->i" ins(%c : tensor<4x100xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
 }

@@ -68,8 +68,10 @@ def EinsumCPUSplitReduction
     vectors' worth of lanes, and makes the lane a parallel dim: the
     contraction accumulates L partial sums per output element, each read
     contiguously, and a small second generic adds the L partial sums into
-    the original accumulator. Applies to static R divisible by L (or L/2,
-    ..., down to one vector), R >= 2L, with an add as the combiner.
+    the original accumulator. When L does not divide R, the last R mod L
+    iterations are a copy of the op on the inputs' tails, accumulating into
+    that result. Applies to static R >= 2L (L is one vector for short R),
+    with an add as the combiner.
 
     Before (`ik,k->i`):
     ```mlir
