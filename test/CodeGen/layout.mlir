@@ -138,3 +138,17 @@ func.func @one_panel_strided(%x: tensor<8x8x8x8xf32>, %y: tensor<32x8x8x8xf32>) 
   %r = einsum.contract "aebf,dfce->abcd" ins(%x, %y : tensor<8x8x8x8xf32>, tensor<32x8x8x8xf32>) -> tensor<8x8x8x32xf32>
   return %r : tensor<8x8x8x32xf32>
 }
+
+// -----
+
+// N narrower than the register tile (31 < 32): one panel of 32 lanes, the
+// 31 columns padded with a zero column, not a 31-lane vector.
+// CHECK-LABEL: func @narrow_n
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 1]
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<64x1x32xf32>) outs(%{{.*}} : tensor<1x64x32xf32>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<64x1x32xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [64, 31] [1, 1] : tensor<64x32xf32> to tensor<64x31xf32>
+func.func @narrow_n(%a: tensor<64x64xf32>, %b: tensor<64x31xf32>) -> tensor<64x31xf32> {
+  %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<64x64xf32>, tensor<64x31xf32>) -> tensor<64x31xf32>
+  return %r : tensor<64x31xf32>
+}
