@@ -186,12 +186,20 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
       plan.cacheTiles[dim] = 1; // batch dim
     }
   }
-  // Register loops: the panel (or N) before M.
+  // Register loops: M, then the panel (or N). A row tile's A micro-panel
+  // stays in L1 while the B panels stream from L2, and each output row is
+  // written front to back, a stream the prefetcher follows; with the
+  // panel loop outside, the output tiles hop down the rows, every store a
+  // demand miss where the output is not streamed (an N of 497 floats
+  // leaves the rows unaligned: 8192 x 64 x 497 went 9.8 -> 3.8 ms).
+  if (plan.mDim)
+    plan.registerInterchange.push_back(*plan.mDim);
   if (plan.panelDim)
     plan.registerInterchange.push_back(*plan.panelDim);
   plan.registerInterchange.push_back(*plan.nDim);
   for (unsigned dim = 0; dim < plan.numLoops; ++dim)
-    if (dim != *plan.nDim && (!plan.panelDim || dim != *plan.panelDim))
+    if (dim != *plan.nDim && (!plan.panelDim || dim != *plan.panelDim) &&
+        (!plan.mDim || dim != *plan.mDim))
       plan.registerInterchange.push_back(dim);
   plan.singleKTile = !otherReductions && (!plan.kDim || k <= kc);
   // One K tile: no reduction loop above the register tiles, so the zero

@@ -7,14 +7,14 @@
 #map2 = affine_map<(d0, d1, d2) -> (d0, d1)>
 
 // Cache tiles on the parallel dims (scf.forall, zero fill fused), the K
-// cache tile, register tiles (N loop before M), K by one; the register tile
-// is marked with its vector sizes.
+// cache tile, register tiles (M loop before N: rows written front to back),
+// K by one; the register tile is marked with its vector sizes.
 // CHECK-LABEL: func @matmul
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (1024, 1024) step (256, 512)
 // CHECK:   linalg.fill {{.*}} -> tensor<256x512xf32>
 // CHECK:   scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c256
-// CHECK:     scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c32
-// CHECK:       scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8
+// CHECK:     scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8
+// CHECK:       scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c32
 // CHECK:         scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c1
 // CHECK:           linalg.generic
 // CHECK-SAME:      ins(%{{.*}}, %{{.*}} : tensor<8x1xf32>, tensor<1x32xf32>) outs(%{{.*}} : tensor<8x32xf32>)
@@ -50,8 +50,8 @@ func.func @matmul(%a: tensor<1024x512xf32>, %b: tensor<512x1024xf32>) -> tensor<
 // When K fits one cache tile there is no K cache loop, and the zero fill
 // moves into the register tile.
 // CHECK-LABEL: func @short_k
-// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c32
-// CHECK:   scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK:   scf.for %{{.*}} = %c0 to %c64 step %c32
 // CHECK:     linalg.fill {{.*}} -> tensor<8x32xf32>
 // CHECK:     scf.for %{{.*}} = %c0 to %c16 step %c1
 // CHECK:       linalg.generic

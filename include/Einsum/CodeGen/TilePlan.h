@@ -56,7 +56,8 @@ struct TilePlan {
   /// Register tiles of the parallel dims (mr, nr, 1 for batch dims).
   llvm::SmallVector<int64_t> registerTiles;
   /// Loop order of the register tile loops (a permutation of the loop dims):
-  /// N before M, so a B micro-panel is reused across the row tiles.
+  /// M before the panel and N, so an A micro-panel is reused across the
+  /// column tiles and the output is written row by row.
   llvm::SmallVector<int64_t> registerInterchange;
   /// Register tile of K (1) and the other reductions (1).
   llvm::SmallVector<int64_t> innerReductionTiles;
