@@ -619,8 +619,9 @@ TEST(JITContractionOrder, SlicedAndUnslicedPathsMatchTheReference) {
           contractionPath(spec, operandTypesOf(operands.views), options);
       ASSERT_TRUE(static_cast<bool>(path)) << spec;
       sliced += !path->slices.empty();
-      if (limit > 0)
+      if (limit > 0) {
         EXPECT_LE(path->largestIntermediate, limit) << spec;
+      }
       std::vector<char> out(reference->values.size() * dtypeSize(dtype) + 1);
       auto kernel =
           compiler.getKernel(spec, operandTypesOf(operands.views), options);
