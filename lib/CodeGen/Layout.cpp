@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace einsum {
@@ -121,23 +122,14 @@ Value PanelPacker::slice(Value source,
   Location loc = op.getLoc();
   auto type = cast<RankedTensorType>(source.getType());
   SmallVector<int64_t> shape(type.getShape());
-  SmallVector<OpFoldResult> offsets(shape.size(), rewriter.getIndexAttr(0));
-  bool sliced = false, padded = false;
+  SmallVector<int64_t> offsets(shape.size(), 0);
+  bool padded = false;
   for (auto [axis, part] : parts) {
-    sliced |= part.offset != 0 || part.size != shape[axis];
     padded |= part.isPadded();
-    offsets[axis] = rewriter.getIndexAttr(part.offset);
+    offsets[axis] = part.offset;
     shape[axis] = part.size;
   }
-  if (sliced) {
-    SmallVector<OpFoldResult> sizes, strides(shape.size(),
-                                             rewriter.getIndexAttr(1));
-    for (int64_t size : shape)
-      sizes.push_back(rewriter.getIndexAttr(size));
-    source = tensor::ExtractSliceOp::create(
-        rewriter, loc, RankedTensorType::get(shape, type.getElementType()),
-        source, offsets, sizes, strides);
-  }
+  source = extractStaticSlice(rewriter, loc, source, offsets, shape);
   if (padded) {
     // Zeros: their products land in output rows or columns that are
     // dropped.
@@ -324,17 +316,17 @@ void PanelPacker::run(const llvm::SmallDenseSet<unsigned> &packedInputs) {
         acc = result;
         continue;
       }
-      SmallVector<OpFoldResult> offsets(outType.getRank(),
-                                        rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes, strides(outType.getRank(),
-                                               rewriter.getIndexAttr(1));
-      offsets.back() = rewriter.getIndexAttr(n.offset);
+      SmallVector<int64_t> offsets(outType.getRank(), 0);
+      offsets.back() = n.offset;
       if (mAxis)
-        offsets[*mAxis] = rewriter.getIndexAttr(m.offset);
-      for (int64_t size : cast<RankedTensorType>(result.getType()).getShape())
-        sizes.push_back(rewriter.getIndexAttr(size));
-      acc = tensor::InsertSliceOp::create(rewriter, loc, result, acc, offsets,
-                                          sizes, strides);
+        offsets[*mAxis] = m.offset;
+      ArrayRef<int64_t> sizes =
+          cast<RankedTensorType>(result.getType()).getShape();
+      acc = tensor::InsertSliceOp::create(
+          rewriter, loc, result, acc,
+          getAsIndexOpFoldResult(rewriter.getContext(), offsets),
+          getAsIndexOpFoldResult(rewriter.getContext(), sizes),
+          SmallVector<OpFoldResult>(sizes.size(), rewriter.getIndexAttr(1)));
     }
   }
   rewriter.replaceOp(op, acc);

@@ -64,19 +64,11 @@ static bool isSumReduction(linalg::GenericOp op) {
 static Value sliceInnermost(RewriterBase &rewriter, Location loc, Value value,
                             int64_t offset, int64_t size) {
   auto type = cast<RankedTensorType>(value.getType());
-  if (offset == 0 && size == type.getShape().back())
-    return value;
-  int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-  SmallVector<OpFoldResult> sizes, strides(rank, rewriter.getIndexAttr(1));
-  offsets.back() = rewriter.getIndexAttr(offset);
-  SmallVector<int64_t> shape(type.getShape());
-  shape.back() = size;
-  for (int64_t extent : shape)
-    sizes.push_back(rewriter.getIndexAttr(extent));
-  return tensor::ExtractSliceOp::create(
-      rewriter, loc, RankedTensorType::get(shape, type.getElementType()), value,
-      offsets, sizes, strides);
+  SmallVector<int64_t> offsets(type.getRank(), 0);
+  SmallVector<int64_t> sizes(type.getShape());
+  offsets.back() = offset;
+  sizes.back() = size;
+  return extractStaticSlice(rewriter, loc, value, offsets, sizes);
 }
 
 /// Splits the first `whole` iterations of reduction dim `dim` of `op` into

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -24,14 +25,6 @@ namespace einsum {
 
 using namespace mlir;
 using namespace einsum;
-
-static SmallVector<OpFoldResult> toFoldResults(OpBuilder &b,
-                                               ArrayRef<int64_t> sizes) {
-  return llvm::to_vector(llvm::map_range(
-      sizes, [&](int64_t size) -> OpFoldResult {
-        return b.getIndexAttr(size);
-      }));
-}
 
 /// Fusion control: fuse only zero fills of the accumulator (and the
 /// tensor.empty they fill).
@@ -73,7 +66,7 @@ ContractionTiler::tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
     return op;
   scf::SCFTilingOptions tiling;
-  tiling.setTileSizes(toFoldResults(rewriter, sizes)).setLoopType(loopType);
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes)).setLoopType(loopType);
   if (!interchange.empty())
     tiling.setInterchange(interchange);
   scf::SCFTileAndFuseOptions options;
@@ -209,7 +202,7 @@ static LogicalResult tileTranspose(RewriterBase &rewriter,
   SmallVector<LoopLikeOpInterface> vectorLoops;
   for (ArrayRef<int64_t> level : levels) {
     scf::SCFTilingOptions tiling;
-    tiling.setTileSizes(toFoldResults(rewriter, level))
+    tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), level))
         .setInterchange(sourceOrder)
         .setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
     rewriter.setInsertionPoint(current);

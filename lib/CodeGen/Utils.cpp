@@ -2,6 +2,9 @@
 
 #include "Einsum/CodeGen/Utils.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
 using namespace mlir;
 
 std::optional<int64_t> einsum::staticTripCount(linalg::GenericOp op) {
@@ -12,6 +15,21 @@ std::optional<int64_t> einsum::staticTripCount(linalg::GenericOp op) {
     count *= range;
   }
   return count;
+}
+
+Value einsum::extractStaticSlice(OpBuilder &b, Location loc, Value source,
+                                 ArrayRef<int64_t> offsets,
+                                 ArrayRef<int64_t> sizes) {
+  auto type = cast<RankedTensorType>(source.getType());
+  if (llvm::all_of(offsets, [](int64_t offset) { return offset == 0; }) &&
+      sizes == type.getShape())
+    return source;
+  MLIRContext *context = b.getContext();
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get(sizes, type.getElementType()), source,
+      getAsIndexOpFoldResult(context, offsets),
+      getAsIndexOpFoldResult(context, sizes),
+      SmallVector<OpFoldResult>(sizes.size(), b.getIndexAttr(1)));
 }
 
 linalg::GenericOp einsum::rebuildWithLaneDim(RewriterBase &rewriter,

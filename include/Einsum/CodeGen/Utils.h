@@ -13,6 +13,13 @@ namespace einsum {
 /// range is dynamic.
 std::optional<int64_t> staticTripCount(mlir::linalg::GenericOp op);
 
+/// The static slice [offsets, offsets + sizes) of tensor `source`, unit
+/// strides; `source` itself when that is all of it.
+mlir::Value extractStaticSlice(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::Value source,
+                               llvm::ArrayRef<int64_t> offsets,
+                               llvm::ArrayRef<int64_t> sizes);
+
 /// Rebuilds `op` with one more parallel loop dim, appended last (a lane of
 /// panels or of partial sums): `inputs` with their `inputMaps` (over the new
 /// loop count), the accumulator `init` indexed by the old output map plus the
