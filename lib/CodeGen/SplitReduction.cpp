@@ -44,22 +44,6 @@ static std::optional<unsigned> innermostReduction(linalg::GenericOp op) {
   return dim;
 }
 
-/// True if the body is `yield add(out, f(ins))`, the accumulator used by
-/// the add alone: partial sums may then be added up in any grouping
-/// (floating-point sums reassociate, as in every vectorized BLAS).
-static bool isSumReduction(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  if (yield.getNumOperands() != 1)
-    return false;
-  Operation *add = yield.getOperand(0).getDefiningOp();
-  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add))
-    return false;
-  Value out = body.getArguments().back();
-  return out.hasOneUse() &&
-         (add->getOperand(0) == out || add->getOperand(1) == out);
-}
-
 /// `[offset, offset + size)` of the innermost axis of `value`.
 static Value sliceInnermost(RewriterBase &rewriter, Location loc, Value value,
                             int64_t offset, int64_t size) {

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/Utils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -17,6 +18,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/bit.h"
 
 namespace einsum {
 #define GEN_PASS_DEF_EINSUMCPUTILE
@@ -292,6 +294,108 @@ static void dropFilledAccumulator(RewriterBase &rewriter,
   });
 }
 
+/// The generic whose result `op` sums along its innermost axis, `op`
+/// being its only user: the partial sums einsum-cpu-split-reduction keeps
+/// in vector lanes, and the sum of those lanes. Null if `op` is not such a
+/// sum (of a lane axis that is whole vectors).
+static linalg::GenericOp laneSumProducer(linalg::GenericOp op,
+                                         const TilingOptions &options) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
+      op.getNumDpsInits() != 1 || !isSumReduction(op))
+    return nullptr;
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  // in[d0, ..., dn] summed into out[d0, ..., dn-1].
+  SmallVector<AffineExpr> leading;
+  for (unsigned dim = 0; dim + 1 < numLoops; ++dim)
+    leading.push_back(getAffineDimExpr(dim, op.getContext()));
+  if (numLoops < 2 || !maps[0].isIdentity() ||
+      maps[1] != AffineMap::get(numLoops, 0, leading, op.getContext()) ||
+      iterators.back() != utils::IteratorType::reduction)
+    return nullptr;
+  auto producer = op.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
+  if (!producer || !producer->hasOneUse() || !isTileable(producer) ||
+      !producer.getDpsInits()[0].getDefiningOp<linalg::FillOp>())
+    return nullptr;
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  int64_t lanes = options.target.lanes(element.getIntOrFloatBitWidth());
+  int64_t extent = op.getStaticLoopRanges().back();
+  if (lanes < 2 || ShapedType::isDynamic(extent) || extent % lanes != 0)
+    return nullptr;
+  return producer;
+}
+
+/// Tiles the partial sums `partial` and the sum of their lanes `sum`
+/// together: one scf.forall over row tiles of the output, each computing
+/// its rows' partial sums into a buffer of its own (at most a quarter of
+/// L1) and adding their lanes up while they are in cache. Apart, the
+/// partial sums were a tensor of the output's size times the lanes,
+/// written to memory and read back: for `ij->i` on 131072 x 64, twice the
+/// input's bytes again.
+static LogicalResult tileLaneSum(RewriterBase &rewriter, linalg::GenericOp sum,
+                                 linalg::GenericOp partial,
+                                 const TilingOptions &options) {
+  TilePlan partialPlan = planTiles(partial, options);
+  partialPlan.cacheTiles.assign(partialPlan.numLoops, 0);
+  TilePlan sumPlan = planLaneSum(sum, options);
+
+  // Rows per tile: a power of two whose partial sums fill at most a
+  // quarter of L1, counted from the output's innermost axis outwards.
+  SmallVector<int64_t> ranges = sum.getStaticLoopRanges();
+  int64_t laneBytes =
+      ranges.back() * std::max<int64_t>(1, sumPlan.elementBits / 8);
+  int64_t budget = std::max<int64_t>(
+      1, llvm::bit_floor(uint64_t(
+             std::max<int64_t>(1, options.target.l1Bytes / 4 / laneBytes))));
+  SmallVector<int64_t> sizes(ranges.size(), 0);
+  for (unsigned dim = ranges.size() - 1; dim-- > 0;) {
+    int64_t size = ShapedType::isDynamic(ranges[dim])
+                       ? budget
+                       : std::min(ranges[dim], budget);
+    sizes[dim] = size;
+    budget = std::max<int64_t>(1, budget / size);
+  }
+
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes))
+      .setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  scf::SCFTileAndFuseOptions fusion;
+  fusion.setTilingOptions(tiling);
+  Operation *partialOp = partial.getOperation();
+  fusion.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer, bool)
+          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (producer.getOwner() == partialOp ||
+            isa<linalg::FillOp>(producer.getOwner()))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  rewriter.setInsertionPoint(sum);
+  FailureOr<scf::SCFTileAndFuseResult> result =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(sum.getOperation()), fusion);
+  if (failed(result))
+    return sum.emitOpError("einsum-cpu-tile: tiling failed");
+  for (OpResult res : sum->getResults())
+    rewriter.replaceAllUsesWith(res, result->replacements.lookup(res));
+  rewriter.eraseOp(sum);
+  if (partial->use_empty())
+    rewriter.eraseOp(partial);
+
+  auto tiledSum = cast<linalg::GenericOp>(result->tiledAndFusedOps.front());
+  linalg::GenericOp tiledPartial;
+  for (Operation *op : result->tiledAndFusedOps)
+    if (auto generic = dyn_cast<linalg::GenericOp>(op);
+        generic && generic != tiledSum)
+      tiledPartial = generic;
+  if (!tiledPartial)
+    return tiledSum.emitOpError("einsum-cpu-tile: the partial sums did not fuse");
+  if (failed(ContractionTiler(rewriter, partialPlan).run(tiledPartial)))
+    return failure();
+  return ContractionTiler(rewriter, sumPlan).run(tiledSum);
+}
+
 namespace {
 struct EinsumCPUTilePass
     : einsum::impl::EinsumCPUTileBase<EinsumCPUTilePass> {
@@ -324,6 +428,19 @@ struct EinsumCPUTilePass
               ops.end());
     for (linalg::TransposeOp op : transposes)
       if (failed(tileTranspose(rewriter, op, options)))
+        return signalPassFailure();
+    // Partial sums in lanes are tiled together with the sum of their lanes.
+    SmallVector<std::pair<linalg::GenericOp, linalg::GenericOp>> laneSums;
+    for (linalg::GenericOp op : ops)
+      if (linalg::GenericOp partial = laneSumProducer(op, options))
+        if (llvm::is_contained(ops, partial))
+          laneSums.push_back({op, partial});
+    for (auto [sum, partial] : laneSums) {
+      llvm::erase(ops, sum);
+      llvm::erase(ops, partial);
+    }
+    for (auto [sum, partial] : laneSums)
+      if (failed(tileLaneSum(rewriter, sum, partial, options)))
         return signalPassFailure();
     for (linalg::GenericOp op : ops) {
       dropFilledAccumulator(rewriter, op);

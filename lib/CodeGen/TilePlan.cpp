@@ -209,6 +209,41 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
   return plan;
 }
 
+TilePlan einsum::planLaneSum(linalg::GenericOp op,
+                              const TilingOptions &options) {
+  TilePlan plan;
+  plan.numLoops = op.getNumLoops();
+  AffineMap out = op.getIndexingMapsArray().back();
+  plan.nDim = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (unsigned dim = 0; dim < plan.numLoops; ++dim)
+    if (iterators[dim] == utils::IteratorType::reduction)
+      plan.kDim = dim;
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  plan.elementBits = element.getIntOrFloatBitWidth();
+  int64_t lanes = std::max<int64_t>(1, options.target.lanes(plan.elementBits));
+  int64_t rows = op.getStaticLoopRanges()[*plan.nDim];
+  plan.cacheTiles.assign(plan.numLoops, 0);
+  plan.reductionTiles.assign(plan.numLoops, 0);
+  plan.registerTiles.assign(plan.numLoops, 0);
+  plan.innerReductionTiles.assign(plan.numLoops, 0);
+  for (unsigned dim = 0; dim < plan.numLoops; ++dim) {
+    if (iterators[dim] == utils::IteratorType::reduction) {
+      plan.innerReductionTiles[dim] = dim == *plan.kDim ? lanes : 1;
+      continue;
+    }
+    plan.registerTiles[dim] = 1;
+    plan.registerInterchange.push_back(dim);
+  }
+  plan.registerTiles[*plan.nDim] =
+      ShapedType::isDynamic(rows) ? lanes : std::min(lanes, rows);
+  for (unsigned dim = 0; dim < plan.numLoops; ++dim)
+    if (iterators[dim] == utils::IteratorType::reduction)
+      plan.registerInterchange.push_back(dim);
+  plan.singleKTile = true;
+  return plan;
+}
+
 TilingOptions einsum::makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,
                                         int64_t l2Bytes, int64_t cacheTileM,
                                         int64_t cacheTileN, int64_t cacheTileK,

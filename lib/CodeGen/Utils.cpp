@@ -2,6 +2,7 @@
 
 #include "Einsum/CodeGen/Utils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -15,6 +16,19 @@ std::optional<int64_t> einsum::staticTripCount(linalg::GenericOp op) {
     count *= range;
   }
   return count;
+}
+
+bool einsum::isSumReduction(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (yield.getNumOperands() != 1)
+    return false;
+  Operation *add = yield.getOperand(0).getDefiningOp();
+  if (!add || !isa<arith::AddFOp, arith::AddIOp>(add))
+    return false;
+  Value out = body.getArguments().back();
+  return out.hasOneUse() &&
+         (add->getOperand(0) == out || add->getOperand(1) == out);
 }
 
 Value einsum::extractStaticSlice(OpBuilder &b, Location loc, Value source,

@@ -207,3 +207,46 @@ func.func @transpose_edges(%a: tensor<40x37xf32>) -> tensor<37x40xf32> {
   %t = linalg.transpose ins(%a : tensor<40x37xf32>) outs(%e : tensor<37x40xf32>) permutation = [1, 0]
   return %t : tensor<37x40xf32>
 }
+
+// -----
+
+// Partial sums in lanes (einsum-cpu-split-reduction's `ij->i`) and the sum
+// of their lanes share one scf.forall over row tiles: each tile's 64 x 32
+// partial sums (a quarter of L1) are summed while in cache, 16 rows by 16
+// lanes per step (a transposing reduction of contiguous rows), instead of
+// a 1024 x 32 tensor written to memory and read back.
+// CHECK-LABEL: func @lane_sum
+// CHECK:       %[[PARTIAL:.+]] = tensor.empty() : tensor<1024x32xf32>
+// CHECK:       scf.forall (%[[ROW:.+]]) = (0) to (1024) step (64)
+// CHECK:         %[[TILE:.+]] = tensor.extract_slice %[[PARTIAL]][%[[ROW]], 0] [64, 32]
+// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[TILE]]) -> (tensor<64x32xf32>)
+// CHECK:           linalg.generic
+// CHECK-SAME:        einsum.vector_sizes = array<i64: 1, 1, 32>
+// CHECK:         scf.for {{.*}} step %c16
+// CHECK:           scf.for {{.*}} step %c16
+// CHECK:             linalg.generic
+// CHECK-SAME:          ins(%{{.*}} : tensor<16x16xf32>) outs(%{{.*}} : tensor<16xf32>)
+// CHECK-SAME:          einsum.vector_sizes = array<i64: 16, 16>
+// CHECK:         scf.forall.in_parallel
+// CHECK-NOT:   linalg.generic
+func.func @lane_sum(%a: tensor<1024x256xf32>) -> tensor<1024xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1024xf32>) -> tensor<1024xf32>
+  %x = tensor.expand_shape %a [[0], [1, 2]] output_shape [1024, 8, 32] : tensor<1024x256xf32> into tensor<1024x8x32xf32>
+  %pe = tensor.empty() : tensor<1024x32xf32>
+  %pf = linalg.fill ins(%zero : f32) outs(%pe : tensor<1024x32xf32>) -> tensor<1024x32xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(i, k, l) -> (i, k, l)>, affine_map<(i, k, l) -> (i, l)>], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%x : tensor<1024x8x32xf32>) outs(%pf : tensor<1024x32xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %in : f32
+    linalg.yield %s : f32
+  } -> tensor<1024x32xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, l) -> (i, l)>, affine_map<(i, l) -> (i)>], iterator_types = ["parallel", "reduction"]}
+      ins(%p : tensor<1024x32xf32>) outs(%f : tensor<1024xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %in : f32
+    linalg.yield %s : f32
+  } -> tensor<1024xf32>
+  return %r : tensor<1024xf32>
+}

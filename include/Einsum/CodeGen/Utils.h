@@ -13,6 +13,11 @@ namespace einsum {
 /// range is dynamic.
 std::optional<int64_t> staticTripCount(mlir::linalg::GenericOp op);
 
+/// True if the body is `yield add(out, f(ins))`, the accumulator used by
+/// the add alone: partial sums may then be added up in any grouping
+/// (floating-point sums reassociate, as in every vectorized BLAS).
+bool isSumReduction(mlir::linalg::GenericOp op);
+
 /// The static slice [offsets, offsets + sizes) of tensor `source`, unit
 /// strides; `source` itself when that is all of it.
 mlir::Value extractStaticSlice(mlir::OpBuilder &b, mlir::Location loc,
