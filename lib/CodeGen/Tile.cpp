@@ -294,34 +294,42 @@ static void dropFilledAccumulator(RewriterBase &rewriter,
   });
 }
 
-/// The generic whose result `op` sums along its innermost axis, `op`
-/// being its only user: the partial sums einsum-cpu-split-reduction keeps
-/// in vector lanes, and the sum of those lanes. Null if `op` is not such a
-/// sum (of a lane axis that is whole vectors).
-static linalg::GenericOp laneSumProducer(linalg::GenericOp op,
-                                         const TilingOptions &options) {
+/// True if `op` sums the innermost axis of its one input into an output
+/// of the other axes (`ij->i`), that axis static and whole vectors: the
+/// lanes of partial sums einsum-cpu-split-reduction leaves, or a short sum
+/// (16 floats) it does not split.
+static bool isLaneSum(linalg::GenericOp op, const TilingOptions &options) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
       op.getNumDpsInits() != 1 || !isSumReduction(op))
-    return nullptr;
+    return false;
   unsigned numLoops = op.getNumLoops();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   // in[d0, ..., dn] summed into out[d0, ..., dn-1].
   SmallVector<AffineExpr> leading;
   for (unsigned dim = 0; dim + 1 < numLoops; ++dim)
     leading.push_back(getAffineDimExpr(dim, op.getContext()));
   if (numLoops < 2 || !maps[0].isIdentity() ||
       maps[1] != AffineMap::get(numLoops, 0, leading, op.getContext()) ||
-      iterators.back() != utils::IteratorType::reduction)
+      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (!element.isIntOrFloat() || element.isInteger(1))
+    return false;
+  int64_t lanes = options.target.lanes(element.getIntOrFloatBitWidth());
+  int64_t extent = op.getStaticLoopRanges().back();
+  return lanes >= 2 && !ShapedType::isDynamic(extent) && extent % lanes == 0;
+}
+
+/// The generic whose result the lane sum `op` sums, `op` being its only
+/// user (the partial sums of einsum-cpu-split-reduction): the two are tiled
+/// together. Null if there is none.
+static linalg::GenericOp laneSumProducer(linalg::GenericOp op,
+                                         const TilingOptions &options) {
+  if (!isLaneSum(op, options))
     return nullptr;
   auto producer = op.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
   if (!producer || !producer->hasOneUse() || !isTileable(producer) ||
       !producer.getDpsInits()[0].getDefiningOp<linalg::FillOp>())
-    return nullptr;
-  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-  int64_t lanes = options.target.lanes(element.getIntOrFloatBitWidth());
-  int64_t extent = op.getStaticLoopRanges().back();
-  if (lanes < 2 || ShapedType::isDynamic(extent) || extent % lanes != 0)
     return nullptr;
   return producer;
 }
@@ -339,6 +347,7 @@ static LogicalResult tileLaneSum(RewriterBase &rewriter, linalg::GenericOp sum,
   TilePlan partialPlan = planTiles(partial, options);
   partialPlan.cacheTiles.assign(partialPlan.numLoops, 0);
   TilePlan sumPlan = planLaneSum(sum, options);
+  sumPlan.cacheTiles.assign(sumPlan.numLoops, 0);
 
   // Rows per tile: a power of two whose partial sums fill at most a
   // quarter of L1, counted from the output's innermost axis outwards.
@@ -444,7 +453,8 @@ struct EinsumCPUTilePass
         return signalPassFailure();
     for (linalg::GenericOp op : ops) {
       dropFilledAccumulator(rewriter, op);
-      TilePlan plan = planTiles(op, options);
+      TilePlan plan = isLaneSum(op, options) ? planLaneSum(op, options)
+                                             : planTiles(op, options);
       if (failed(ContractionTiler(rewriter, plan).run(op)))
         return signalPassFailure();
     }

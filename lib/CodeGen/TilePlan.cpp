@@ -209,6 +209,9 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
   return plan;
 }
 
+/// Output elements per cache tile of a lane sum.
+static constexpr int64_t kLaneSumCacheRows = 4096;
+
 TilePlan einsum::planLaneSum(linalg::GenericOp op,
                               const TilingOptions &options) {
   TilePlan plan;
@@ -237,6 +240,11 @@ TilePlan einsum::planLaneSum(linalg::GenericOp op,
   }
   plan.registerTiles[*plan.nDim] =
       ShapedType::isDynamic(rows) ? lanes : std::min(lanes, rows);
+  // Cache tiles (the scf.forall, for threads): 4096 output elements.
+  for (unsigned dim = 0; dim < plan.numLoops; ++dim)
+    if (iterators[dim] == utils::IteratorType::parallel)
+      plan.cacheTiles[dim] = 1;
+  plan.cacheTiles[*plan.nDim] = kLaneSumCacheRows;
   for (unsigned dim = 0; dim < plan.numLoops; ++dim)
     if (iterators[dim] == utils::IteratorType::reduction)
       plan.registerInterchange.push_back(dim);

@@ -250,3 +250,27 @@ func.func @lane_sum(%a: tensor<1024x256xf32>) -> tensor<1024xf32> {
   } -> tensor<1024xf32>
   return %r : tensor<1024xf32>
 }
+
+// -----
+
+// A short sum of whole vectors (16 floats, too short to split into lanes)
+// is a lane sum by itself: 4096-row cache tiles, then 16 rows x 16 lanes
+// per step, not 16 rows gathered 64 bytes apart per vector.
+// CHECK-LABEL: func @short_rows
+// CHECK:       scf.forall (%{{.*}}) = (0) to (8192) step (4096)
+// CHECK:         scf.for {{.*}} step %c16
+// CHECK:           linalg.generic
+// CHECK-SAME:        ins(%{{.*}} : tensor<16x16xf32>) outs(%{{.*}} : tensor<16xf32>)
+// CHECK-SAME:        einsum.vector_sizes = array<i64: 16, 16>
+func.func @short_rows(%a: tensor<8192x16xf32>) -> tensor<8192xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8192xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8192xf32>) -> tensor<8192xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, l) -> (i, l)>, affine_map<(i, l) -> (i)>], iterator_types = ["parallel", "reduction"]}
+      ins(%a : tensor<8192x16xf32>) outs(%f : tensor<8192xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %acc, %in : f32
+    linalg.yield %s : f32
+  } -> tensor<8192xf32>
+  return %r : tensor<8192xf32>
+}

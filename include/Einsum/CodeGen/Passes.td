@@ -244,6 +244,30 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
     linalg.transpose ins(... : tensor<8x5xf32>) outs(... : tensor<5x8xf32>) ...
     ```
 
+    A lane sum (one input, its innermost axis summed, that axis whole
+    vectors) takes `planLaneSum`: 16 output elements by 16 lanes per step,
+    a transposing reduction of contiguous rows. When its input is the
+    partial sums of `einsum-cpu-split-reduction`, the two share one
+    `scf.forall` over row tiles, so each tile's partial sums stay in L1:
+    ```mlir
+    %p = linalg.generic {iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%x : tensor<1024x8x32xf32>) outs(%zeros : tensor<1024x32xf32>)
+    %r = linalg.generic {iterator_types = ["parallel", "reduction"]}
+        ins(%p : tensor<1024x32xf32>) outs(%out : tensor<1024xf32>)
+    ```
+    becomes
+    ```mlir
+    scf.forall (%i) = (0) to (1024) step (64) shared_outs(%o = %out) {
+      scf.for %ii = %c0 to %c64 step %c1 ... {      // the rows' partial sums
+        scf.for %k = %c0 to %c8 step %c1 ... {
+          linalg.generic ... {einsum.vector_sizes = array<i64: 1, 1, 32>}
+      }
+      scf.for %ii = %c0 to %c64 step %c16 ... {     // their lanes summed
+        scf.for %l = %c0 to %c32 step %c16 ... {
+          linalg.generic ins(... : tensor<16x16xf32>) outs(... : tensor<16xf32>)
+              {einsum.vector_sizes = array<i64: 16, 16>}
+    ```
+
     Before: `linalg.generic ... -> tensor<1024x1024xf32>` (GEMM). After:
     ```mlir
     scf.forall (%i, %j) = (0, 0) to (1024, 1024) step (128, 512) shared_outs(%o = %init) {

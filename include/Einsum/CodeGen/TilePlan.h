@@ -83,12 +83,12 @@ TilingOptions makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,
 /// Chooses the tile plan of a tileable generic.
 TilePlan planTiles(mlir::linalg::GenericOp op, const TilingOptions &options);
 
-/// The register tiles of a generic that sums the innermost axis of its one
-/// input (the lanes of partial sums left by einsum-cpu-split-reduction; its
-/// extent a multiple of the vector lanes): a vector of output elements
-/// (N) by a vector of lanes (K) per step, each step a transposing
-/// reduction of contiguous rows (no cache tiles: the caller's loop has
-/// them).
+/// The tiles of a generic that sums the innermost axis of its one input,
+/// that axis whole vectors (the lanes of partial sums left by
+/// einsum-cpu-split-reduction, or a short sum it does not split): cache
+/// tiles of 4096 output elements, and register tiles of a vector of output
+/// elements (N) by a vector of lanes (K) per step, each step a transposing
+/// reduction of contiguous rows.
 TilePlan planLaneSum(mlir::linalg::GenericOp op, const TilingOptions &options);
 
 } // namespace einsum
