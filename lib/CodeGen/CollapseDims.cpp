@@ -51,6 +51,31 @@ static SmallVector<ReassociationIndices> collapsibleRuns(linalg::GenericOp op) {
   return runs;
 }
 
+/// Drops the loop dims of static extent 1 (reshaping the operands, free on
+/// contiguous tensors): `ik,kj->ij` with one column is the `ik,k->i` it
+/// is. Returns the new generic, or `op` if it has none (or nothing else).
+static linalg::GenericOp dropUnitLoopDims(RewriterBase &rewriter,
+                                          linalg::GenericOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<unsigned> unitDims;
+  for (unsigned dim = 0; dim < ranges.size(); ++dim)
+    if (ranges[dim] == 1)
+      unitDims.push_back(dim);
+  if (unitDims.empty() || unitDims.size() == ranges.size())
+    return op;
+  linalg::ControlDropUnitDims control;
+  control.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ReassociativeReshape;
+  control.controlFn = [&](Operation *) { return unitDims; };
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::DropUnitDimsResult> result =
+      linalg::dropUnitDims(rewriter, op, control);
+  if (failed(result))
+    return op;
+  rewriter.replaceOp(op, result->replacements);
+  return cast<linalg::GenericOp>(result->resultOp.getOperation());
+}
+
 namespace {
 struct EinsumCPUCollapseDimsPass
     : einsum::impl::EinsumCPUCollapseDimsBase<EinsumCPUCollapseDimsPass> {
@@ -76,6 +101,7 @@ struct EinsumCPUCollapseDimsPass
             return map.isProjectedPermutation(/*allowZeroInResults=*/false);
           }))
         continue;
+      op = dropUnitLoopDims(rewriter, op);
       SmallVector<ReassociationIndices> runs = collapsibleRuns(op);
       if (runs.empty())
         continue;

@@ -37,3 +37,17 @@ func.func @dynamic(%x: tensor<?x?x?xf32>) -> tensor<?x?xf32> {
   %r = einsum.contract "abc->ab" ins(%x : tensor<?x?x?xf32>) -> tensor<?x?xf32>
   return %r : tensor<?x?xf32>
 }
+
+// Loop dims of extent 1 are dropped: a GEMM with one column is a
+// matrix-vector product (which einsum-cpu-split-reduction then vectorizes
+// along k).
+// CHECK-LABEL: func.func @unit_column
+// CHECK:         tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<512x1xf32> into tensor<512xf32>
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "reduction"]
+// CHECK-SAME:      ins(%{{.*}}, %{{.*}} : tensor<256x512xf32>, tensor<512xf32>) outs(%{{.*}} : tensor<256xf32>)
+// CHECK:         tensor.expand_shape %{{.*}} {{\[}}[0, 1]] output_shape [256, 1] : tensor<256xf32> into tensor<256x1xf32>
+func.func @unit_column(%a: tensor<256x512xf32>, %x: tensor<512x1xf32>) -> tensor<256x1xf32> {
+  %r = einsum.contract "ik,kj->ij" ins(%a, %x : tensor<256x512xf32>, tensor<512x1xf32>) -> tensor<256x1xf32>
+  return %r : tensor<256x1xf32>
+}

@@ -31,7 +31,9 @@ def EinsumCPUCollapseDims
     (`linalg::collapseOpIterationDims`, operands reshaped by
     `tensor.collapse_shape`, free on contiguous tensors). The tile planner
     then sees the real problem: `abcd,cdef->abef` with all sizes 32 is a
-    1024 x 1024 x 1024 GEMM, not a 6-deep nest of 32s.
+    1024 x 1024 x 1024 GEMM, not a 6-deep nest of 32s. Loop dims of static
+    extent 1 are dropped first (`linalg::dropUnitDims`, operands reshaped):
+    `ik,kj->ij` with one column is the matrix-vector product `ik,k->i`.
 
     Before:
     ```mlir
