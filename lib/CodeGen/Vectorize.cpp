@@ -7,6 +7,7 @@
 
 #include "Einsum/CodeGen/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -15,6 +16,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -56,8 +58,81 @@ static linalg::GenericOp dropUnitParallelDims(RewriterBase &rewriter,
   return cast<linalg::GenericOp>(result->resultOp.getOperation());
 }
 
+/// Puts the operand that carries the vector dim (the output's innermost)
+/// second. The contraction is lowered to outer products of its first
+/// operand's elements (broadcast) with its second operand's vectors; with
+/// the vector operand first, the vectorizer read the other operand as a
+/// broadcast the contraction's maps could not absorb, and the lowering
+/// built every lane with inserts (`ijk,jl->ilk` 64^4: 10 -> 110 GFLOP/s).
+/// Returns the new generic, or `op` if the order is right already.
+static linalg::GenericOp putVectorOperandLast(RewriterBase &rewriter,
+                                              linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return op;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap out = maps.back();
+  if (out.getNumResults() == 0)
+    return op;
+  auto vectorDim = dyn_cast<AffineDimExpr>(out.getResults().back());
+  if (!vectorDim || !maps[0].isFunctionOfDim(vectorDim.getPosition()) ||
+      maps[1].isFunctionOfDim(vectorDim.getPosition()))
+    return op;
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> inputs = {op.getDpsInputs()[1], op.getDpsInputs()[0]};
+  SmallVector<AffineMap> swapped = {maps[1], maps[0], out};
+  auto result = linalg::GenericOp::create(
+      rewriter, op.getLoc(), op->getResultTypes(), inputs, op.getDpsInits(),
+      swapped, op.getIteratorTypesArray(),
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Block &body = op.getRegion().front();
+        IRMapping mapping;
+        mapping.map(body.getArgument(0), args[1]);
+        mapping.map(body.getArgument(1), args[0]);
+        mapping.map(body.getArgument(2), args[2]);
+        for (Operation &nested : body.getOperations()) {
+          Operation *copy = b.clone(nested, mapping);
+          // The product's factors in operand order too: the vectorizer
+          // takes the contraction's operands from them.
+          if (isa<arith::MulFOp, arith::MulIOp>(copy) &&
+              copy->getOperand(0) == args[1] && copy->getOperand(1) == args[0])
+            copy->setOperands({args[0], args[1]});
+        }
+      });
+  result->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  rewriter.replaceOp(op, result->getResults());
+  return result;
+}
+
+/// Orders the loop dims as a GEMM's (m, n, k): the output's dims in its
+/// order, then the others. Einsum label order gives any order
+/// (`ijk,jl->ilk` tiles to (k, m, n)), and the vectorizer reads each
+/// operand as a broadcast over the loop dims before its own, which the
+/// contraction lowering then builds lane by lane.
+static linalg::GenericOp putOutputDimsFirst(RewriterBase &rewriter,
+                                            linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1)
+    return op;
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  SmallVector<unsigned> order;
+  for (AffineExpr expr : out.getResults()) {
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim)
+      return op;
+    order.push_back(dim.getPosition());
+  }
+  for (unsigned dim = 0; dim < op.getNumLoops(); ++dim)
+    if (!llvm::is_contained(order, dim))
+      order.push_back(dim);
+  if (llvm::equal(order, llvm::seq<unsigned>(0, op.getNumLoops())))
+    return op;
+  FailureOr<linalg::GenericOp> interchanged =
+      linalg::interchangeGenericOp(rewriter, op, order);
+  return succeeded(interchanged) ? *interchanged : op;
+}
+
 static LogicalResult vectorizeRegisterTile(RewriterBase &rewriter,
                                            linalg::GenericOp op) {
+  op = putVectorOperandLast(rewriter, op);
   ArrayRef<int64_t> sizes =
       cast<DenseI64ArrayAttr>(op->getAttr(kVectorSizesAttrName)).asArrayRef();
   SmallVector<int64_t> vectorSizes;
@@ -68,6 +143,7 @@ static LogicalResult vectorizeRegisterTile(RewriterBase &rewriter,
       vectorSizes.push_back(ShapedType::isDynamic(range) ? size : range);
   } else {
     op = dropUnitParallelDims(rewriter, op);
+    op = putOutputDimsFirst(rewriter, op);
   }
   rewriter.setInsertionPoint(op);
   // An explicit all-false list: with an empty one, masks are built with a

@@ -294,7 +294,12 @@ def EinsumCPUVectorize : Pass<"einsum-cpu-vectorize", "::mlir::func::FuncOp"> {
   let description = [{
     Vectorizes each `linalg.generic` marked `einsum.vector_sizes` (and the
     zero fills of register tiles): static unit parallel dims are dropped
-    first, contractions become `vector.contract`, and tiles with dynamic
+    first, and the tile is put in a GEMM's shape: the operand that carries
+    the vector dim (the output's innermost) second, the loop dims in (m, n,
+    k) order (the output's dims, then the reductions). Einsum operand and
+    label orders give others (`ijk,jl->ilk` tiles to loops (k, m, n) with
+    the vector operand first), which the contraction lowering built lane by
+    lane (10x slower). Contractions become `vector.contract`, and tiles with dynamic
     sizes (loop remainders) are vectorized with masks. Then the vector
     transfers are simplified so the zero fill of an accumulator folds into a
     constant vector.
