@@ -57,6 +57,29 @@ struct EinsumCPULowerVectorsPass
     }
     linalg::hoistRedundantVectorTransfers(func);
 
+    // Elementwise contractions (both operands carry the vector dim, the
+    // summed dims have size 1: the lanes of split-reduction partial sums)
+    // become one multiply-add per vector; the outer product lowering would
+    // take them lane by lane, as dot products of one element.
+    SmallVector<Operation *> elementwise;
+    func.walk([&](vector::ContractionOp op) {
+      // Masked ones (remainder tiles) keep the lowering that knows masks.
+      auto acc = dyn_cast<VectorType>(op.getAccType());
+      if (!acc || isa<vector::MaskOp>(op->getParentOp()))
+        return;
+      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+      AffineExpr vectorDim = maps[2].getResults().back();
+      if (llvm::is_contained(maps[0].getResults(), vectorDim) &&
+          llvm::is_contained(maps[1].getResults(), vectorDim))
+        elementwise.push_back(op);
+    });
+    if (!elementwise.empty()) {
+      RewritePatternSet patterns(context);
+      vector::populateVectorContractLoweringPatterns(
+          patterns, vector::VectorContractLowering::ParallelArith);
+      (void)applyOpPatternsGreedily(elementwise, std::move(patterns));
+    }
+
     // Contractions to outer products to FMAs; transfers to plain loads and
     // stores of 1-D vectors.
     RewritePatternSet patterns(context);

@@ -57,6 +57,10 @@ bool einsum::isTileable(linalg::GenericOp op) {
   return element.isIntOrFloat() && !element.isInteger(1);
 }
 
+/// Rows per register tile of a contraction without rows to reuse (the
+/// partial sums of a matrix-vector product: `ik,k->i` split into lanes).
+static constexpr int64_t kStreamRows = 4;
+
 /// Rounds `value` up to a multiple of `step`.
 static int64_t roundUp(int64_t value, int64_t step) {
   return llvm::divideCeil(value, step) * step;
@@ -178,7 +182,8 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
     } else if (plan.panelDim && dim == *plan.panelDim) {
       // Nc / nr panels per cache tile, one per register tile.
       plan.cacheTiles[dim] = std::max<int64_t>(1, nc / nr);
-      plan.registerTiles[dim] = 1;
+      plan.registerTiles[dim] =
+          plan.mDim ? 1 : std::min<int64_t>(kStreamRows, extent(dim));
     } else if (plan.mDim && dim == *plan.mDim) {
       plan.cacheTiles[dim] = mc;
       plan.registerTiles[dim] = mr;
@@ -213,7 +218,7 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
 static constexpr int64_t kLaneSumCacheRows = 4096;
 
 TilePlan einsum::planLaneSum(linalg::GenericOp op,
-                              const TilingOptions &options) {
+                             const TilingOptions &options) {
   TilePlan plan;
   plan.numLoops = op.getNumLoops();
   AffineMap out = op.getIndexingMapsArray().back();

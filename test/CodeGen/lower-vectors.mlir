@@ -31,3 +31,16 @@ func.func @kernel(%A: memref<8x256xf32>, %B: memref<256x64xf32>, %C: memref<8x64
   }
   return
 }
+
+// An elementwise contraction (both operands carry the vector dim, the
+// summed dim has size 1: the lanes of a split matrix-vector product,
+// `ik,k->i`) is one FMA per row and vector, not a one-element dot product
+// per lane.
+// CHECK-LABEL: func @elementwise
+// CHECK-NOT: vector.reduction
+// CHECK: vector.fma {{.*}} : vector<4x32xf32>
+// CHECK-NOT: vector.reduction
+func.func @elementwise(%a: vector<4x1x32xf32>, %x: vector<1x32xf32>, %acc: vector<4x32xf32>) -> vector<4x32xf32> {
+  %r = vector.contract {indexing_maps = [affine_map<(i, k, l) -> (i, k, l)>, affine_map<(i, k, l) -> (k, l)>, affine_map<(i, k, l) -> (i, l)>], iterator_types = ["parallel", "reduction", "parallel"], kind = #vector.kind<add>} %a, %x, %acc : vector<4x1x32xf32>, vector<1x32xf32> into vector<4x32xf32>
+  return %r : vector<4x32xf32>
+}

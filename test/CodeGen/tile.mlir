@@ -212,16 +212,16 @@ func.func @transpose_edges(%a: tensor<40x37xf32>) -> tensor<37x40xf32> {
 
 // Partial sums in lanes (einsum-cpu-split-reduction's `ij->i`) and the sum
 // of their lanes share one scf.forall over row tiles: each tile's 64 x 32
-// partial sums (a quarter of L1) are summed while in cache, 16 rows by 16
-// lanes per step (a transposing reduction of contiguous rows), instead of
+// partial sums (a quarter of L1, four rows per register tile) are summed
+// while in cache, 16 rows by 16 lanes per step (a transposing reduction of contiguous rows), instead of
 // a 1024 x 32 tensor written to memory and read back.
 // CHECK-LABEL: func @lane_sum
 // CHECK:       %[[PARTIAL:.+]] = tensor.empty() : tensor<1024x32xf32>
 // CHECK:       scf.forall (%[[ROW:.+]]) = (0) to (1024) step (64)
 // CHECK:         %[[TILE:.+]] = tensor.extract_slice %[[PARTIAL]][%[[ROW]], 0] [64, 32]
-// CHECK:         scf.for {{.*}} iter_args(%{{.*}} = %[[TILE]]) -> (tensor<64x32xf32>)
+// CHECK:         scf.for {{.*}} step %c4 iter_args(%{{.*}} = %[[TILE]]) -> (tensor<64x32xf32>)
 // CHECK:           linalg.generic
-// CHECK-SAME:        einsum.vector_sizes = array<i64: 1, 1, 32>
+// CHECK-SAME:        einsum.vector_sizes = array<i64: 4, 1, 32>
 // CHECK:         scf.for {{.*}} step %c16
 // CHECK:           scf.for {{.*}} step %c16
 // CHECK:             linalg.generic

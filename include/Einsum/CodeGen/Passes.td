@@ -260,9 +260,9 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
     becomes
     ```mlir
     scf.forall (%i) = (0) to (1024) step (64) shared_outs(%o = %out) {
-      scf.for %ii = %c0 to %c64 step %c1 ... {      // the rows' partial sums
+      scf.for %ii = %c0 to %c64 step %c4 ... {      // the rows' partial sums
         scf.for %k = %c0 to %c8 step %c1 ... {
-          linalg.generic ... {einsum.vector_sizes = array<i64: 1, 1, 32>}
+          linalg.generic ... {einsum.vector_sizes = array<i64: 4, 1, 32>}
       }
       scf.for %ii = %c0 to %c64 step %c16 ... {     // their lanes summed
         scf.for %l = %c0 to %c32 step %c16 ... {
@@ -332,7 +332,11 @@ def EinsumCPULowerVectors
     hoists them out of the loop (the accumulator stays in registers), then
     lowers `vector.contract` to `vector.outerproduct` and on to `vector.fma`
     (one FMA per row of the register tile per step), and lowers transfers,
-    broadcasts and shape casts to 1-D vector loads and stores.
+    broadcasts and shape casts to 1-D vector loads and stores. An
+    elementwise contraction (both operands carry the vector dim, the summed
+    dims have size 1: the lanes of split partial sums, `vector<4x1x32xf32>`
+    times `vector<1x32xf32>` into `vector<4x32xf32>`) becomes one
+    `vector.fma` instead of a one-element dot product per lane.
 
     Before (inside the K loop):
     ```mlir
