@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/Utils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -51,31 +52,6 @@ static SmallVector<ReassociationIndices> collapsibleRuns(linalg::GenericOp op) {
   return runs;
 }
 
-/// Drops the loop dims of static extent 1 (reshaping the operands, free on
-/// contiguous tensors): `ik,kj->ij` with one column is the `ik,k->i` it
-/// is. Returns the new generic, or `op` if it has none (or nothing else).
-static linalg::GenericOp dropUnitLoopDims(RewriterBase &rewriter,
-                                          linalg::GenericOp op) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<unsigned> unitDims;
-  for (unsigned dim = 0; dim < ranges.size(); ++dim)
-    if (ranges[dim] == 1)
-      unitDims.push_back(dim);
-  if (unitDims.empty() || unitDims.size() == ranges.size())
-    return op;
-  linalg::ControlDropUnitDims control;
-  control.rankReductionStrategy =
-      linalg::ControlDropUnitDims::RankReductionStrategy::ReassociativeReshape;
-  control.controlFn = [&](Operation *) { return unitDims; };
-  rewriter.setInsertionPoint(op);
-  FailureOr<linalg::DropUnitDimsResult> result =
-      linalg::dropUnitDims(rewriter, op, control);
-  if (failed(result))
-    return op;
-  rewriter.replaceOp(op, result->replacements);
-  return cast<linalg::GenericOp>(result->resultOp.getOperation());
-}
-
 namespace {
 struct EinsumCPUCollapseDimsPass
     : einsum::impl::EinsumCPUCollapseDimsBase<EinsumCPUCollapseDimsPass> {
@@ -101,7 +77,11 @@ struct EinsumCPUCollapseDimsPass
             return map.isProjectedPermutation(/*allowZeroInResults=*/false);
           }))
         continue;
-      op = dropUnitLoopDims(rewriter, op);
+      // Unit dims first: `ik,kj->ij` with one column is the `ik,k->i` it
+      // is (the operands reshaped, free on contiguous tensors).
+      op = dropUnitLoopDims(rewriter, op, /*parallelOnly=*/false,
+                            linalg::ControlDropUnitDims::RankReductionStrategy::
+                                ReassociativeReshape);
       SmallVector<ReassociationIndices> runs = collapsibleRuns(op);
       if (runs.empty())
         continue;

@@ -60,26 +60,23 @@ private:
 };
 } // namespace
 
-FailureOr<linalg::GenericOp>
-ContractionTiler::tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
-                       scf::SCFTilingOptions::LoopType loopType, bool fuseFill,
-                       SmallVectorImpl<LoopLikeOpInterface> &loops,
-                       ArrayRef<int64_t> interchange) {
-  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
-    return op;
+/// Tiles `op` with `sizes` (loops of `loopType`, in `interchange` order),
+/// fusing the producers `fuse` accepts, and replaces it; returns the tiled
+/// and fused ops, the tiled `op` first, and appends the loops to `loops`.
+static FailureOr<SmallVector<Operation *>>
+tileAndFuse(RewriterBase &rewriter, linalg::GenericOp op,
+            ArrayRef<int64_t> sizes, scf::SCFTilingOptions::LoopType loopType,
+            scf::SCFTileAndFuseOptions::ControlFnTy fuse,
+            SmallVectorImpl<LoopLikeOpInterface> &loops,
+            ArrayRef<int64_t> interchange = {}) {
   scf::SCFTilingOptions tiling;
-  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes)).setLoopType(loopType);
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes))
+      .setLoopType(loopType);
   if (!interchange.empty())
     tiling.setInterchange(interchange);
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);
-  options.setFusionControlFn(
-      fuseFill ? scf::SCFTileAndFuseOptions::ControlFnTy(fuseFillsOnly)
-               : [](tensor::ExtractSliceOp, OpResult, bool)
-                     -> std::optional<
-                         scf::SCFTileAndFuseOptions::ControlFnResult> {
-          return std::nullopt;
-        });
+  options.setFusionControlFn(fuse);
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTileAndFuseResult> result =
       scf::tileConsumerAndFuseProducersUsingSCF(
@@ -90,7 +87,29 @@ ContractionTiler::tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
     rewriter.replaceAllUsesWith(res, result->replacements.lookup(res));
   rewriter.eraseOp(op);
   loops.append(result->loops.begin(), result->loops.end());
-  return cast<linalg::GenericOp>(result->tiledAndFusedOps.front());
+  return SmallVector<Operation *>(result->tiledAndFusedOps.getArrayRef());
+}
+
+FailureOr<linalg::GenericOp>
+ContractionTiler::tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
+                       scf::SCFTilingOptions::LoopType loopType, bool fuseFill,
+                       SmallVectorImpl<LoopLikeOpInterface> &loops,
+                       ArrayRef<int64_t> interchange) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+    return op;
+  auto fuseNothing =
+      [](tensor::ExtractSliceOp, OpResult,
+         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    return std::nullopt;
+  };
+  FailureOr<SmallVector<Operation *>> tiled = tileAndFuse(
+      rewriter, op, sizes, loopType,
+      fuseFill ? scf::SCFTileAndFuseOptions::ControlFnTy(fuseFillsOnly)
+               : scf::SCFTileAndFuseOptions::ControlFnTy(fuseNothing),
+      loops, interchange);
+  if (failed(tiled))
+    return failure();
+  return cast<linalg::GenericOp>(tiled->front());
 }
 
 LogicalResult ContractionTiler::run(linalg::GenericOp op) {
@@ -354,9 +373,9 @@ static LogicalResult tileLaneSum(RewriterBase &rewriter, linalg::GenericOp sum,
   SmallVector<int64_t> ranges = sum.getStaticLoopRanges();
   int64_t laneBytes =
       ranges.back() * std::max<int64_t>(1, sumPlan.elementBits / 8);
-  int64_t budget = std::max<int64_t>(
-      1, llvm::bit_floor(uint64_t(
-             std::max<int64_t>(1, options.target.l1Bytes / 4 / laneBytes))));
+  int64_t budget =
+      std::max<int64_t>(1, llvm::bit_floor(uint64_t(std::max<int64_t>(
+                               1, options.target.l1Bytes / 4 / laneBytes))));
   SmallVector<int64_t> sizes(ranges.size(), 0);
   for (unsigned dim = ranges.size() - 1; dim-- > 0;) {
     int64_t size = ShapedType::isDynamic(ranges[dim])
@@ -366,40 +385,33 @@ static LogicalResult tileLaneSum(RewriterBase &rewriter, linalg::GenericOp sum,
     budget = std::max<int64_t>(1, budget / size);
   }
 
-  scf::SCFTilingOptions tiling;
-  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes))
-      .setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  scf::SCFTileAndFuseOptions fusion;
-  fusion.setTilingOptions(tiling);
   Operation *partialOp = partial.getOperation();
-  fusion.setFusionControlFn(
-      [&](tensor::ExtractSliceOp, OpResult producer, bool)
-          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        if (producer.getOwner() == partialOp ||
-            isa<linalg::FillOp>(producer.getOwner()))
-          return scf::SCFTileAndFuseOptions::ControlFnResult{};
-        return std::nullopt;
-      });
-  rewriter.setInsertionPoint(sum);
-  FailureOr<scf::SCFTileAndFuseResult> result =
-      scf::tileConsumerAndFuseProducersUsingSCF(
-          rewriter, cast<TilingInterface>(sum.getOperation()), fusion);
-  if (failed(result))
-    return sum.emitOpError("einsum-cpu-tile: tiling failed");
-  for (OpResult res : sum->getResults())
-    rewriter.replaceAllUsesWith(res, result->replacements.lookup(res));
-  rewriter.eraseOp(sum);
+  auto fusePartialSums =
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    if (producer.getOwner() == partialOp ||
+        isa<linalg::FillOp>(producer.getOwner()))
+      return scf::SCFTileAndFuseOptions::ControlFnResult{};
+    return std::nullopt;
+  };
+  SmallVector<LoopLikeOpInterface> loops;
+  FailureOr<SmallVector<Operation *>> tiled = tileAndFuse(
+      rewriter, sum, sizes, scf::SCFTilingOptions::LoopType::ForallOp,
+      fusePartialSums, loops);
+  if (failed(tiled))
+    return failure();
   if (partial->use_empty())
     rewriter.eraseOp(partial);
 
-  auto tiledSum = cast<linalg::GenericOp>(result->tiledAndFusedOps.front());
+  auto tiledSum = cast<linalg::GenericOp>(tiled->front());
   linalg::GenericOp tiledPartial;
-  for (Operation *op : result->tiledAndFusedOps)
+  for (Operation *op : *tiled)
     if (auto generic = dyn_cast<linalg::GenericOp>(op);
         generic && generic != tiledSum)
       tiledPartial = generic;
   if (!tiledPartial)
-    return tiledSum.emitOpError("einsum-cpu-tile: the partial sums did not fuse");
+    return tiledSum.emitOpError(
+        "einsum-cpu-tile: the partial sums did not fuse");
   if (failed(ContractionTiler(rewriter, partialPlan).run(tiledPartial)))
     return failure();
   return ContractionTiler(rewriter, sumPlan).run(tiledSum);

@@ -46,6 +46,30 @@ Value einsum::extractStaticSlice(OpBuilder &b, Location loc, Value source,
       SmallVector<OpFoldResult>(sizes.size(), b.getIndexAttr(1)));
 }
 
+linalg::GenericOp einsum::dropUnitLoopDims(
+    RewriterBase &rewriter, linalg::GenericOp op, bool parallelOnly,
+    linalg::ControlDropUnitDims::RankReductionStrategy strategy) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> unitDims;
+  for (unsigned dim = 0; dim < ranges.size(); ++dim)
+    if (ranges[dim] == 1 &&
+        (!parallelOnly || iterators[dim] == utils::IteratorType::parallel))
+      unitDims.push_back(dim);
+  if (unitDims.empty() || unitDims.size() == ranges.size())
+    return op;
+  linalg::ControlDropUnitDims control;
+  control.rankReductionStrategy = strategy;
+  control.controlFn = [&](Operation *) { return unitDims; };
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::DropUnitDimsResult> result =
+      linalg::dropUnitDims(rewriter, op, control);
+  if (failed(result))
+    return op;
+  rewriter.replaceOp(op, result->replacements);
+  return cast<linalg::GenericOp>(result->resultOp.getOperation());
+}
+
 linalg::GenericOp einsum::rebuildWithLaneDim(RewriterBase &rewriter,
                                              linalg::GenericOp op,
                                              ValueRange inputs,

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -31,32 +32,6 @@ using namespace einsum;
 /// Fills of at most this many elements inside a loop are register-tile
 /// fills worth turning into a constant vector.
 static constexpr int64_t kMaxVectorFillElements = 4096;
-
-/// Drops the static unit parallel dims of a static register tile, keeping
-/// reduction dims so that it still vectorizes to vector.contract. Returns
-/// the new generic (or `op` if there is nothing to drop).
-static linalg::GenericOp dropUnitParallelDims(RewriterBase &rewriter,
-                                              linalg::GenericOp op) {
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  SmallVector<unsigned> unitDims;
-  for (unsigned dim = 0; dim < ranges.size(); ++dim)
-    if (ranges[dim] == 1 && iterators[dim] == utils::IteratorType::parallel)
-      unitDims.push_back(dim);
-  if (unitDims.empty() || unitDims.size() == ranges.size())
-    return op;
-  linalg::ControlDropUnitDims control;
-  control.rankReductionStrategy =
-      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
-  control.controlFn = [&](Operation *) { return unitDims; };
-  rewriter.setInsertionPoint(op);
-  FailureOr<linalg::DropUnitDimsResult> result =
-      linalg::dropUnitDims(rewriter, op, control);
-  if (failed(result))
-    return op;
-  rewriter.replaceOp(op, result->replacements);
-  return cast<linalg::GenericOp>(result->resultOp.getOperation());
-}
 
 /// Puts the operand that carries the vector dim (the output's innermost)
 /// second. The contraction is lowered to outer products of its first
@@ -142,7 +117,11 @@ static LogicalResult vectorizeRegisterTile(RewriterBase &rewriter,
     for (auto [range, size] : llvm::zip_equal(ranges, sizes))
       vectorSizes.push_back(ShapedType::isDynamic(range) ? size : range);
   } else {
-    op = dropUnitParallelDims(rewriter, op);
+    // Reduction dims stay, so that the tile still vectorizes to a
+    // vector.contract.
+    op = dropUnitLoopDims(
+        rewriter, op, /*parallelOnly=*/true,
+        linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice);
     op = putOutputDimsFirst(rewriter, op);
   }
   rewriter.setInsertionPoint(op);

@@ -4,6 +4,7 @@
 #define EINSUM_CODEGEN_UTILS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 
 #include <optional>
 
@@ -24,6 +25,14 @@ mlir::Value extractStaticSlice(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value source,
                                llvm::ArrayRef<int64_t> offsets,
                                llvm::ArrayRef<int64_t> sizes);
+
+/// Drops the loop dims of static extent 1 of `op` (only the parallel ones if
+/// `parallelOnly`), its operands rank-reduced by `strategy`. Returns the new
+/// generic, or `op` if there are none, none would be left, or the rewrite
+/// fails.
+mlir::linalg::GenericOp dropUnitLoopDims(
+    mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op, bool parallelOnly,
+    mlir::linalg::ControlDropUnitDims::RankReductionStrategy strategy);
 
 /// Rebuilds `op` with one more parallel loop dim, appended last (a lane of
 /// panels or of partial sums): `inputs` with their `inputMaps` (over the new
