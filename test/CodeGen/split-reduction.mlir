@@ -25,13 +25,27 @@ func.func @full_sum(%a: tensor<96xf64>) -> tensor<f64> {
   return %r : tensor<f64>
 }
 
-// Untouched: the summed axis is not innermost (ij->j) or too short.
+// Untouched: the summed axis is not innermost (ij->j), shorter than a
+// vector, or one input's sum of whole vectors (a lane sum for
+// einsum-cpu-tile as it is).
 // CHECK-LABEL: func.func @untouched
 // CHECK-NOT:     tensor.expand_shape
-func.func @untouched(%a: tensor<64x256xf32>, %b: tensor<64x24xf32>) -> (tensor<256xf32>, tensor<64xf32>) {
+func.func @untouched(%a: tensor<64x256xf32>, %b: tensor<64x12xf32>, %c: tensor<64x16xf32>) -> (tensor<256xf32>, tensor<64xf32>, tensor<64xf32>) {
   %0 = einsum.contract "ij->j" ins(%a : tensor<64x256xf32>) -> tensor<256xf32>
-  %1 = einsum.contract "ij->i" ins(%b : tensor<64x24xf32>) -> tensor<64xf32>
-  return %0, %1 : tensor<256xf32>, tensor<64xf32>
+  %1 = einsum.contract "ij->i" ins(%b : tensor<64x12xf32>) -> tensor<64xf32>
+  %2 = einsum.contract "ij->i" ins(%c : tensor<64x16xf32>) -> tensor<64xf32>
+  return %0, %1, %2 : tensor<256xf32>, tensor<64xf32>, tensor<64xf32>
+}
+
+// A product summed over one vector (`ij,j->i`, 16 floats): one vector of
+// lanes, whose sum einsum-cpu-tile then takes 16 rows at a time.
+// CHECK-LABEL: func.func @one_vector
+// CHECK:         tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2]] {{.*}} into tensor<64x1x16xf32>
+// CHECK:         %[[P:.*]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK:         linalg.generic {{.*}}ins(%[[P]] : tensor<64x16xf32>)
+func.func @one_vector(%a: tensor<64x16xf32>, %x: tensor<16xf32>) -> tensor<64xf32> {
+  %0 = einsum.contract "ij,j->i" ins(%a, %x : tensor<64x16xf32>, tensor<16xf32>) -> tensor<64xf32>
+  return %0 : tensor<64xf32>
 }
 
 // Not a multiple of the lanes (i32, 100 = 3 x 32 + 4): the first 96 are

@@ -72,8 +72,10 @@ def EinsumCPUSplitReduction
     contiguously, and a small second generic adds the L partial sums into
     the original accumulator. When L does not divide R, the last R mod L
     iterations are a copy of the op on the inputs' tails, accumulating into
-    that result. Applies to static R >= 2L (L is one vector for short R),
-    with an add as the combiner.
+    that result. Applies to static R >= 2L (L is one vector for short R,
+    down to R = L: `ij,j->i` with 16 floats), with an add as the combiner;
+    a sum of one input over exactly one vector is left as it is
+    (einsum-cpu-tile sums its lanes directly).
 
     Before (`ik,k->i`):
     ```mlir
