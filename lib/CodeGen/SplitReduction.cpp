@@ -194,7 +194,7 @@ struct EinsumCPUSplitReductionPass
       // Two vectors of lanes (two independent add chains), one for short
       // sums; the iterations past the last whole group of lanes are summed
       // by a copy of the op (4095 = 127 x 32 + 31). A sum of one input
-      // that is whole vectors already is a lane sum for einsum-cpu-tile
+      // over exactly one vector is a lane sum for einsum-cpu-tile as it is
       // (`ij->i` with 16 floats per row); shorter than a vector stays.
       int64_t lanes = 2 * vector;
       if (extent < 2 * lanes)

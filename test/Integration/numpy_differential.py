@@ -14,7 +14,12 @@ Then NumPy's own einsum error cases: each must be rejected by NumPy and by
 einsum-run (exit 1, a one-line "einsum-run: error:" message) - except the
 documented differences listed in DIFFERENCES.
 
-Usage: numpy_differential.py EINSUM_RUN [--cases N] [--seed S]
+With --large, the sizes are the ones the vectorized code paths take apart
+(1 to 130: whole vectors, one more, one less, primes; at most 3 operands of
+rank 3 and 2 million loop iterations): packed GEMMs and their edges, split
+reductions and lane sums, transposes, unit dims.
+
+Usage: numpy_differential.py EINSUM_RUN [--cases N] [--seed S] [--large]
 Prints one line per failure and a summary; exits 1 on any failure.
 """
 
@@ -35,6 +40,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("einsum_run")
 parser.add_argument("--cases", type=int, default=300)
 parser.add_argument("--seed", type=int, default=2026)
+parser.add_argument("--large", action="store_true",
+                    help="sizes up to 130 (the vector paths), at most 3 operands")
 args = parser.parse_args()
 EINSUM_RUN = os.path.abspath(shutil.which(args.einsum_run) or args.einsum_run)
 rng = np.random.default_rng(args.seed)
@@ -45,18 +52,43 @@ DTYPES = ["float32", "float64", "int32", "int64", "float16"]
 EPS = {"float16": 2.0 ** -10, "float32": 2.0 ** -23, "float64": 2.0 ** -52}
 
 
+LARGE_SIZES = [1, 2, 3, 5, 7, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100,
+               127, 130]
+LARGE_ITERATIONS = 2_000_000
+
+
 def random_case():
+    if args.large:
+        while True:
+            spec, shapes, iterations = random_case_of(
+                lambda n: [int(rng.choice(LARGE_SIZES)) for _ in range(n)], 4)
+            if iterations <= LARGE_ITERATIONS:
+                return spec, shapes
+    spec, shapes, _ = random_case_of(
+        lambda n: [int(rng.choice([0, 1, 1, 2, 3, 4, 4])) if rng.random() < 0.15
+                   else int(rng.integers(1, 5)) for _ in range(n)], 6)
+    return spec, shapes
+
+
+def random_case_of(draw_sizes, max_operands):
+    """A random einsum with label sizes from draw_sizes(count), 1 to
+    max_operands - 1 operands; returns (spec, shapes, loop-nest iterations)."""
     n_labels = int(rng.integers(1, 7))
-    sizes = [int(rng.choice([0, 1, 1, 2, 3, 4, 4])) if rng.random() < 0.15
-             else int(rng.integers(1, 5)) for _ in range(n_labels)]
+    sizes = draw_sizes(n_labels)
     ellipsis_dims = [int(rng.integers(1, 4)) for _ in range(int(rng.integers(0, 3)))]
     use_ellipsis = rng.random() < 0.25
-    operands = int(rng.integers(1, 6))
+    operands = int(rng.integers(1, max_operands))
     terms, shapes = [], []
     used = set()
     for _ in range(operands):
         rank = int(rng.integers(0, 4))
-        labels = [int(rng.integers(0, n_labels)) for _ in range(rank)]
+        if args.large and rng.random() < 0.9:
+            # Mostly contractions, transposes and reductions: distinct
+            # labels, rank 1 to 3.
+            rank = min(max(rank, 1), n_labels)
+            labels = [int(l) for l in rng.choice(n_labels, rank, replace=False)]
+        else:
+            labels = [int(rng.integers(0, n_labels)) for _ in range(rank)]
         used.update(labels)
         shape = [sizes[l] for l in labels]
         term = [LETTERS[l] for l in labels]
@@ -87,7 +119,12 @@ def random_case():
     spec = (", " if named else ",").join(text(t) for t in terms)
     if output is not None:
         spec += (" -> " if named else "->") + text(output)
-    return spec, shapes
+    iterations = 1
+    for label in used:
+        iterations *= sizes[label]
+    for dim in ellipsis_dims:
+        iterations *= dim
+    return spec, shapes, iterations
 
 
 def random_array(shape, dtype):
