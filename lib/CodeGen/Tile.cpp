@@ -313,13 +313,12 @@ static void dropFilledAccumulator(RewriterBase &rewriter,
   });
 }
 
-/// True if `op` sums the innermost axis of its one input into an output
-/// of the other axes (`ij->i`), that axis static and whole vectors: the
-/// lanes of partial sums einsum-cpu-split-reduction leaves, or a short sum
-/// (16 floats) it does not split.
+/// True if the tileable generic `op` sums the innermost axis of its one
+/// input into an output of the other axes (`ij->i`), that axis static and
+/// whole vectors: the lanes of partial sums einsum-cpu-split-reduction
+/// leaves, or a short sum (16 floats) it does not split.
 static bool isLaneSum(linalg::GenericOp op, const TilingOptions &options) {
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
-      op.getNumDpsInits() != 1 || !isSumReduction(op))
+  if (op.getNumDpsInputs() != 1 || !isSumReduction(op))
     return false;
   unsigned numLoops = op.getNumLoops();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -331,9 +330,8 @@ static bool isLaneSum(linalg::GenericOp op, const TilingOptions &options) {
       maps[1] != AffineMap::get(numLoops, 0, leading, op.getContext()) ||
       op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
     return false;
+  // isTileable: int or float elements.
   Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-  if (!element.isIntOrFloat() || element.isInteger(1))
-    return false;
   int64_t lanes = options.target.lanes(element.getIntOrFloatBitWidth());
   int64_t extent = op.getStaticLoopRanges().back();
   return lanes >= 2 && !ShapedType::isDynamic(extent) && extent % lanes == 0;

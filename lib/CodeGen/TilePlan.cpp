@@ -235,24 +235,23 @@ TilePlan einsum::planLaneSum(linalg::GenericOp op,
   plan.reductionTiles.assign(plan.numLoops, 0);
   plan.registerTiles.assign(plan.numLoops, 0);
   plan.innerReductionTiles.assign(plan.numLoops, 0);
+  // Register loops: the parallel dims (1 each but N), then the lanes.
   for (unsigned dim = 0; dim < plan.numLoops; ++dim) {
     if (iterators[dim] == utils::IteratorType::reduction) {
       plan.innerReductionTiles[dim] = dim == *plan.kDim ? lanes : 1;
       continue;
     }
+    plan.cacheTiles[dim] = 1;
     plan.registerTiles[dim] = 1;
     plan.registerInterchange.push_back(dim);
   }
-  plan.registerTiles[*plan.nDim] =
-      ShapedType::isDynamic(rows) ? lanes : std::min(lanes, rows);
-  // Cache tiles (the scf.forall, for threads): 4096 output elements.
-  for (unsigned dim = 0; dim < plan.numLoops; ++dim)
-    if (iterators[dim] == utils::IteratorType::parallel)
-      plan.cacheTiles[dim] = 1;
-  plan.cacheTiles[*plan.nDim] = kLaneSumCacheRows;
   for (unsigned dim = 0; dim < plan.numLoops; ++dim)
     if (iterators[dim] == utils::IteratorType::reduction)
       plan.registerInterchange.push_back(dim);
+  plan.registerTiles[*plan.nDim] =
+      ShapedType::isDynamic(rows) ? lanes : std::min(lanes, rows);
+  // Cache tiles (the scf.forall, for threads): 4096 output elements.
+  plan.cacheTiles[*plan.nDim] = kLaneSumCacheRows;
   plan.singleKTile = true;
   return plan;
 }
