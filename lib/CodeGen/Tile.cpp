@@ -55,6 +55,15 @@ private:
        SmallVectorImpl<LoopLikeOpInterface> &loops,
        ArrayRef<int64_t> interchange = {});
 
+  /// Peels the first iteration off the K-tile loop of `reductionLoops` if
+  /// its accumulator starts as a fill; returns the peeled generic, whose
+  /// accumulator is then the fill itself.
+  linalg::GenericOp
+  peelFirstKTile(ArrayRef<LoopLikeOpInterface> reductionLoops);
+  /// Steps 3 and 4 of run on one generic left by the reduction tiling.
+  LogicalResult tileRegisters(linalg::GenericOp op, bool fuseFill,
+                              ArrayRef<int64_t> ranges);
+
   RewriterBase &rewriter;
   const TilePlan &plan;
 };
@@ -115,8 +124,7 @@ ContractionTiler::tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
 LogicalResult ContractionTiler::run(linalg::GenericOp op) {
   using LoopType = scf::SCFTilingOptions::LoopType;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  SmallVector<LoopLikeOpInterface> cacheLoops, reductionLoops, registerLoops,
-      innerLoops;
+  SmallVector<LoopLikeOpInterface> cacheLoops, reductionLoops;
 
   // 1. Cache tiles of the parallel dims, on threads later; fuse the fill.
   FailureOr<linalg::GenericOp> tiled =
@@ -126,12 +134,60 @@ LogicalResult ContractionTiler::run(linalg::GenericOp op) {
   if (succeeded(tiled))
     tiled = tile(*tiled, plan.reductionTiles, LoopType::ForOp,
                  /*fuseFill=*/false, reductionLoops);
+  if (failed(tiled))
+    return failure();
+  // Register tiles: those of the first K tile start from the fill.
+  SmallVector<std::pair<linalg::GenericOp, bool>> kernels{
+      {*tiled, plan.singleKTile}};
+  if (linalg::GenericOp first = peelFirstKTile(reductionLoops))
+    kernels.push_back({first, /*fuseFill=*/true});
+  for (auto [kernel, fuseFill] : kernels)
+    if (failed(tileRegisters(kernel, fuseFill, ranges)))
+      return failure();
+  return success();
+}
+
+linalg::GenericOp
+ContractionTiler::peelFirstKTile(ArrayRef<LoopLikeOpInterface> reductionLoops) {
+  // One K-tile loop with static bounds (a peeled first iteration of a
+  // dynamic loop would keep the whole step), over an accumulator that
+  // starts as a fill.
+  if (reductionLoops.size() != 1)
+    return nullptr;
+  auto loop = dyn_cast<scf::ForOp>(*reductionLoops.front());
+  if (!loop || loop.getInitArgs().size() != 1 ||
+      !loop.getInitArgs()[0].getDefiningOp<linalg::FillOp>() ||
+      !getConstantIntValue(loop.getLowerBound()) ||
+      !getConstantIntValue(loop.getUpperBound()) ||
+      !getConstantIntValue(loop.getStep()))
+    return nullptr;
+  scf::ForOp first;
+  if (failed(scf::peelForLoopFirstIteration(rewriter, loop, first)))
+    return nullptr; // a single K tile
+  linalg::GenericOp kernel;
+  first.walk([&](linalg::GenericOp op) { kernel = op; });
+  // Inlined, the peeled iteration's accumulator is a whole slice of the
+  // fill: the fill itself, so that register tiling fuses it.
+  if (succeeded(first.promoteIfSingleIteration(rewriter))) {
+    OpOperand *init = kernel.getDpsInitOperand(0);
+    if (auto slice = init->get().getDefiningOp<tensor::ExtractSliceOp>();
+        slice && slice.getSourceType() == slice.getResultType() &&
+        llvm::all_of(slice.getMixedOffsets(), isZeroInteger))
+      rewriter.modifyOpInPlace(kernel, [&] { init->set(slice.getSource()); });
+  }
+  return kernel;
+}
+
+LogicalResult ContractionTiler::tileRegisters(linalg::GenericOp op,
+                                              bool fuseFill,
+                                              ArrayRef<int64_t> ranges) {
+  using LoopType = scf::SCFTilingOptions::LoopType;
+  SmallVector<LoopLikeOpInterface> registerLoops, innerLoops;
   // 3. Register tiles of M and N; the fill moves in when no reduction loop
   //    separates it from the register tile.
-  if (succeeded(tiled))
-    tiled = tile(*tiled, plan.registerTiles, LoopType::ForOp,
-                 /*fuseFill=*/plan.singleKTile, registerLoops,
-                 plan.registerInterchange);
+  FailureOr<linalg::GenericOp> tiled =
+      tile(op, plan.registerTiles, LoopType::ForOp, fuseFill, registerLoops,
+           plan.registerInterchange);
   // 4. K by one.
   if (succeeded(tiled))
     tiled = tile(*tiled, plan.innerReductionTiles, LoopType::ForOp,

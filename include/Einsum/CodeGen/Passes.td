@@ -217,9 +217,12 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
     1. the parallel dims by cache tiles (Mc x Nc, batch dims 1) with
        `scf.forall`, fusing the zero `linalg.fill` of the accumulator;
     2. the reduction dims with `scf.for` (Kc for the main reduction K, 1 for
-       others);
+       others); with static bounds, the first iteration of a K-tile loop
+       (the only reduction loop) is peeled off and inlined;
     3. M and N by the register tile (mr x nr) with `scf.for`, fusing the fill
-       when K fits one cache tile, then peeling both loops so full tiles have
+       when K fits one cache tile and in the peeled first K tile (its
+       accumulators start as zero registers, and the cache tile is never
+       zeroed in memory), then peeling both loops so full tiles have
        static shapes;
     4. K by 1 with `scf.for`.
 
@@ -274,10 +277,17 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
 
     Before: `linalg.generic ... -> tensor<1024x1024xf32>` (GEMM). After:
     ```mlir
-    scf.forall (%i, %j) = (0, 0) to (1024, 1024) step (128, 512) shared_outs(%o = %init) {
-      %f = linalg.fill ins(%zero : f32) outs(...) -> tensor<128x512xf32>
-      scf.for %k = %c0 to %c1024 step %c256 iter_args(%acc = %f) {
-        scf.for %ii = %c0 to %c128 step %c8 iter_args(...) {
+    scf.forall (%i, %j) = (0, 0) to (1024, 1024) step (256, 512) shared_outs(%o = %init) {
+      // K tile 0: the register tiles start from zero.
+      %first = scf.for %ii = %c0 to %c256 step %c8 iter_args(...) {
+        scf.for %jj = %c0 to %c512 step %c32 iter_args(...) {
+          %f = linalg.fill ins(%zero : f32) outs(...) -> tensor<8x32xf32>
+          scf.for %kk = %c0 to %c256 step %c1 iter_args(%acc = %f) {
+            linalg.generic {einsum.vector_sizes = array<i64: 8, 32, 1>, ...}
+                ins(... : tensor<8x1xf32>, tensor<1x32xf32>) outs(... : tensor<8x32xf32>)
+      // K tiles 1, 2, 3 accumulate onto it.
+      scf.for %k = %c256 to %c1024 step %c256 iter_args(%acc = %first) {
+        scf.for %ii = %c0 to %c256 step %c8 iter_args(...) {
           scf.for %jj = %c0 to %c512 step %c32 iter_args(...) {
             scf.for %kk = %c0 to %c256 step %c1 iter_args(...) {
               linalg.generic {einsum.vector_sizes = array<i64: 8, 32, 1>, ...}
