@@ -37,6 +37,30 @@ fuseFillsOnly(tensor::ExtractSliceOp, OpResult producer, bool) {
   return std::nullopt;
 }
 
+/// The sizes `value` has, as the slice or static shape it was made from
+/// (through destination-passing ops: a fill has its init's sizes); empty
+/// if unknown.
+static SmallVector<OpFoldResult> knownSizes(Value value) {
+  while (auto dps = value.getDefiningOp<DestinationStyleOpInterface>())
+    value = dps.getTiedOpOperand(cast<OpResult>(value))->get();
+  if (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>();
+      slice && slice.getSourceType().getRank() == slice.getType().getRank())
+    return slice.getMixedSizes();
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape())
+    return {};
+  return getAsIndexOpFoldResult(value.getContext(), type.getShape());
+}
+
+/// True if `slice` is the whole of its source.
+static bool isWholeSlice(tensor::ExtractSliceOp slice) {
+  SmallVector<OpFoldResult> sizes = knownSizes(slice.getSource());
+  return !sizes.empty() &&
+         llvm::all_of(slice.getMixedOffsets(), isZeroInteger) &&
+         llvm::all_of(slice.getMixedStrides(), isOneInteger) &&
+         isEqualConstantIntOrValueArray(slice.getMixedSizes(), sizes);
+}
+
 namespace {
 /// Tiles one generic; returns the innermost tiled generic.
 class ContractionTiler {
@@ -129,7 +153,7 @@ LogicalResult ContractionTiler::run(linalg::GenericOp op) {
   // 1. Cache tiles of the parallel dims, on threads later; fuse the fill.
   FailureOr<linalg::GenericOp> tiled =
       tile(op, plan.cacheTiles, LoopType::ForallOp, /*fuseFill=*/true,
-           cacheLoops);
+           cacheLoops, plan.cacheInterchange);
   // 2. Reduction tiles.
   if (succeeded(tiled))
     tiled = tile(*tiled, plan.reductionTiles, LoopType::ForOp,
@@ -166,15 +190,26 @@ ContractionTiler::peelFirstKTile(ArrayRef<LoopLikeOpInterface> reductionLoops) {
     return nullptr; // a single K tile
   linalg::GenericOp kernel;
   first.walk([&](linalg::GenericOp op) { kernel = op; });
-  // Inlined, the peeled iteration's accumulator is a whole slice of the
-  // fill: the fill itself, so that register tiling fuses it.
-  if (succeeded(first.promoteIfSingleIteration(rewriter))) {
-    OpOperand *init = kernel.getDpsInitOperand(0);
-    if (auto slice = init->get().getDefiningOp<tensor::ExtractSliceOp>();
-        slice && slice.getSourceType() == slice.getResultType() &&
-        llvm::all_of(slice.getMixedOffsets(), isZeroInteger))
-      rewriter.modifyOpInPlace(kernel, [&] { init->set(slice.getSource()); });
-  }
+  // Inlined, the peeled iteration reads its accumulator from a slice of
+  // the fill and inserts its result back, both the whole tensor (the K
+  // tiling slices no output dim): the kernel then works on the fill
+  // itself, which register tiling fuses.
+  if (failed(first.promoteIfSingleIteration(rewriter)) || !kernel->hasOneUse())
+    return kernel;
+  OpOperand *init = kernel.getDpsInitOperand(0);
+  auto slice = init->get().getDefiningOp<tensor::ExtractSliceOp>();
+  auto insert = dyn_cast<tensor::InsertSliceOp>(*kernel->user_begin());
+  if (!slice || !insert || !isWholeSlice(slice) ||
+      insert.getDest() != slice.getSource() ||
+      !isEqualConstantIntOrValueArray(insert.getMixedOffsets(),
+                                      slice.getMixedOffsets()) ||
+      !isEqualConstantIntOrValueArray(insert.getMixedSizes(),
+                                      slice.getMixedSizes()) ||
+      !isEqualConstantIntOrValueArray(insert.getMixedStrides(),
+                                      slice.getMixedStrides()))
+    return kernel;
+  rewriter.modifyOpInPlace(kernel, [&] { init->set(slice.getSource()); });
+  rewriter.replaceOp(insert, kernel->getResults());
   return kernel;
 }
 

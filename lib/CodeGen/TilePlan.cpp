@@ -135,14 +135,20 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
 
   // Cache tiles. Kc: the A micro-panel (mr x Kc) takes at most 1/6 of L1 so
   // it stays there across the column tiles, capped at 256 (longer K tiles
-  // measured slower). Nc: a Kc x Nc block of B fills at most 1/4 of L2.
+  // measured slower), but a K of at most two such tiles is one tile: a
+  // split costs a round trip of the accumulators through L2 and a second
+  // pass over each row of A (`bhqk,bkhd->bqhd`, K = 512: 3.79 -> 3.64 ms).
+  // Nc: a Kc x Nc block of B fills at most 1/4 of L2.
   // Mc: a Mc x Kc block of A fills at most 1/8 of L2.
   int64_t kc = options.cacheTileK;
-  if (!kc)
+  int64_t k = plan.kDim ? extent(*plan.kDim) : 1;
+  if (!kc) {
     kc = std::clamp<int64_t>(
         llvm::bit_floor(uint64_t(target.l1Bytes / (6 * mr * elementBytes))),
         16, 256);
-  int64_t k = plan.kDim ? extent(*plan.kDim) : 1;
+    if (k <= 2 * kc)
+      kc = k;
+  }
   kc = std::min(kc, k);
   int64_t nc = options.cacheTileN;
   if (!nc)
@@ -191,6 +197,22 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
       plan.cacheTiles[dim] = 1; // batch dim
     }
   }
+  // Cache loops: batch dims first. In the dims' own order a batch dim can
+  // sit inside M (`bhqk,bkhd->bqhd`: b, q, h, d), and consecutive tiles
+  // then switch batch slices, each bringing its packed B block back from
+  // L3 (case 5: 3.93 -> 3.79 ms, 3.64 with the whole K below).
+  auto isBatch = [&](unsigned dim) {
+    return dim != *plan.nDim && (!plan.panelDim || dim != *plan.panelDim) &&
+           (!plan.mDim || dim != *plan.mDim);
+  };
+  for (unsigned dim = 0; dim < plan.numLoops; ++dim)
+    if (isBatch(dim))
+      plan.cacheInterchange.push_back(dim);
+  if (plan.mDim)
+    plan.cacheInterchange.push_back(*plan.mDim);
+  if (plan.panelDim)
+    plan.cacheInterchange.push_back(*plan.panelDim);
+  plan.cacheInterchange.push_back(*plan.nDim);
   // Register loops: M, then the panel (or N). A row tile's A micro-panel
   // stays in L1 while the B panels stream from L2, and each output row is
   // written front to back, a stream the prefetcher follows; with the
@@ -203,8 +225,7 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
     plan.registerInterchange.push_back(*plan.panelDim);
   plan.registerInterchange.push_back(*plan.nDim);
   for (unsigned dim = 0; dim < plan.numLoops; ++dim)
-    if (dim != *plan.nDim && (!plan.panelDim || dim != *plan.panelDim) &&
-        (!plan.mDim || dim != *plan.mDim))
+    if (isBatch(dim))
       plan.registerInterchange.push_back(dim);
   plan.singleKTile = !otherReductions && (!plan.kDim || k <= kc);
   // One K tile: no reduction loop above the register tiles, so the zero

@@ -284,3 +284,67 @@ func.func @short_rows(%a: tensor<8192x16xf32>) -> tensor<8192xf32> {
   } -> tensor<8192xf32>
   return %r : tensor<8192xf32>
 }
+
+// -----
+
+// The attention output after einsum-cpu-layout (`hqk,hkd->qhd` with d in
+// panels p x l): the batch dim h comes after M (q) in the dims' order, but
+// the cache tiles walk it first, so one head's tiles run one after another
+// and share its packed block of B. K = 512 is at most two K tiles: one
+// tile, so the zero fill moves into the register tile.
+// CHECK-LABEL: func @batch_before_m
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 512) step (1, 128)
+// CHECK-NOT:     linalg.fill {{.*}} -> tensor<128x1x2x32xf32>
+// CHECK:         scf.for %{{.*}} = %c0 to %c128 step %c8
+// CHECK:           scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK:             linalg.fill {{.*}} -> tensor<8x1x1x32xf32>
+// CHECK:             scf.for %{{.*}} = %c0 to %c512 step %c1
+// CHECK:               linalg.generic
+// CHECK-SAME:          einsum.vector_sizes = array<i64: 8, 1, 1, 1, 32>
+#mapA = affine_map<(q, h, p, k, l) -> (h, q, k)>
+#mapB = affine_map<(q, h, p, k, l) -> (h, p, k, l)>
+#mapO = affine_map<(q, h, p, k, l) -> (q, h, p, l)>
+func.func @batch_before_m(%a: tensor<8x512x512xf32>, %b: tensor<8x2x512x32xf32>) -> tensor<512x8x2x32xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<512x8x2x32xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<512x8x2x32xf32>) -> tensor<512x8x2x32xf32>
+  %r = linalg.generic {indexing_maps = [#mapA, #mapB, #mapO], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<8x512x512xf32>, tensor<8x2x512x32xf32>) outs(%f : tensor<512x8x2x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<512x8x2x32xf32>
+  return %r : tensor<512x8x2x32xf32>
+}
+
+// -----
+
+// A partial last cache tile (100 rows in tiles of 64) has dynamic sizes;
+// the first K tile still starts from zero registers and no fill of the
+// cache tile is left behind.
+// OPTS-LABEL: func @partial_cache_tile
+// OPTS:       scf.forall (%{{.*}}) = (0) to (100) step (64)
+// OPTS-NOT:     linalg.fill {{.*}} -> tensor<?x128xf32>
+// OPTS:         scf.for %{{.*}} = %c0 to %{{.*}} step %c4
+// OPTS:           scf.for %{{.*}} = %c0 to %c128 step %c16
+// OPTS:             linalg.fill {{.*}} -> tensor<4x16xf32>
+// OPTS-NOT:     linalg.fill {{.*}} -> tensor<?x128xf32>
+// OPTS:         scf.for %{{.*}} = %c32 to %c96 step %c32
+// OPTS-NOT:     linalg.fill {{.*}} -> tensor<?x128xf32>
+// OPTS:       scf.forall.in_parallel
+#map = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map1 = affine_map<(d0, d1, d2) -> (d2, d1)>
+#map2 = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @partial_cache_tile(%a: tensor<100x96xf32>, %b: tensor<96x128xf32>) -> tensor<100x128xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<100x128xf32>
+  %f = linalg.fill ins(%cst : f32) outs(%e : tensor<100x128xf32>) -> tensor<100x128xf32>
+  %r = linalg.generic {indexing_maps = [#map, #map1, #map2], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<100x96xf32>, tensor<96x128xf32>) outs(%f : tensor<100x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<100x128xf32>
+  return %r : tensor<100x128xf32>
+}

@@ -215,7 +215,9 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
     plan of `planTiles` (TilePlan.h):
 
     1. the parallel dims by cache tiles (Mc x Nc, batch dims 1) with
-       `scf.forall`, fusing the zero `linalg.fill` of the accumulator;
+       `scf.forall`, batch dims first, then M, then N (the tiles of one
+       batch slice run one after another), fusing the zero `linalg.fill`
+       of the accumulator;
     2. the reduction dims with `scf.for` (Kc for the main reduction K, 1 for
        others); with static bounds, the first iteration of a K-tile loop
        (the only reduction loop) is peeled off and inlined;

@@ -51,6 +51,11 @@ struct TilePlan {
   unsigned elementBits = 32;
   /// Tiles of the parallel dims for the scf.forall.
   llvm::SmallVector<int64_t> cacheTiles;
+  /// Loop order of the cache tiles (a permutation of the loop dims, empty:
+  /// the dims' order): batch dims, then M, then the panel and N, so the
+  /// tiles of one batch slice run one after another and share its operand
+  /// blocks in cache.
+  llvm::SmallVector<int64_t> cacheInterchange;
   /// Tiles of the reduction dims (Kc for K, 1 for the others).
   llvm::SmallVector<int64_t> reductionTiles;
   /// Register tiles of the parallel dims (mr, nr, 1 for batch dims).
