@@ -190,6 +190,8 @@ ContractionTiler::peelFirstKTile(ArrayRef<LoopLikeOpInterface> reductionLoops) {
     return nullptr; // a single K tile
   linalg::GenericOp kernel;
   first.walk([&](linalg::GenericOp op) { kernel = op; });
+  if (!kernel)
+    return nullptr;
   // Inlined, the peeled iteration reads its accumulator from a slice of
   // the fill and inserts its result back, both the whole tensor (the K
   // tiling slices no output dim): the kernel then works on the fill
