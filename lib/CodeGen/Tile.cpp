@@ -203,12 +203,7 @@ ContractionTiler::peelFirstKTile(ArrayRef<LoopLikeOpInterface> reductionLoops) {
   auto insert = dyn_cast<tensor::InsertSliceOp>(*kernel->user_begin());
   if (!slice || !insert || !isWholeSlice(slice) ||
       insert.getDest() != slice.getSource() ||
-      !isEqualConstantIntOrValueArray(insert.getMixedOffsets(),
-                                      slice.getMixedOffsets()) ||
-      !isEqualConstantIntOrValueArray(insert.getMixedSizes(),
-                                      slice.getMixedSizes()) ||
-      !isEqualConstantIntOrValueArray(insert.getMixedStrides(),
-                                      slice.getMixedStrides()))
+      !insert.isSameAs(slice, isEqualConstantIntOrValue))
     return kernel;
   rewriter.modifyOpInPlace(kernel, [&] { init->set(slice.getSource()); });
   rewriter.replaceOp(insert, kernel->getResults());
