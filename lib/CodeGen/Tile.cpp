@@ -61,6 +61,64 @@ static bool isWholeSlice(tensor::ExtractSliceOp slice) {
          isEqualConstantIntOrValueArray(slice.getMixedSizes(), sizes);
 }
 
+/// The packing copies of `op`'s inputs (a linalg.transpose, from
+/// einsum-cpu-layout, used by `op` alone) that its cache-tile loop can pack
+/// tile by tile without packing anything twice: every cache-tiled dim with
+/// more than one tile indexes the packed operand, so each tile reads a slice
+/// no other tile reads. Packed inside the loop, a tile's slice is still in
+/// cache (L2) when the tile reads it, and each thread packs its own tiles;
+/// packed before the loop, the whole operand is one serial pass, written to
+/// memory and read back (`bik,bkj->bij` b=32, 256^3: 8 MB). The slices
+/// must be whole tiles (static shapes), which tileTranspose vectorizes.
+static llvm::SmallPtrSet<Operation *, 2> packsToFuse(linalg::GenericOp op,
+                                                     const TilePlan &plan) {
+  llvm::SmallPtrSet<Operation *, 2> packs;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    auto pack = input->get().getDefiningOp<linalg::TransposeOp>();
+    if (!pack || !pack->hasOneUse() || !pack.hasPureTensorSemantics() ||
+        !pack.getInit().getType().hasStaticShape() ||
+        !pack.getInit().getDefiningOp<tensor::EmptyOp>())
+      continue;
+    AffineMap map = op.getMatchingIndexingMap(input);
+    bool fuse = true;
+    for (unsigned dim = 0; dim < plan.numLoops; ++dim) {
+      int64_t tile = plan.cacheTiles[dim];
+      if (!tile)
+        continue;
+      if (ShapedType::isDynamic(ranges[dim])) {
+        fuse = false;
+        break;
+      }
+      // Several tiles: each must read its own whole slice.
+      if (ranges[dim] > tile)
+        fuse &= map.isFunctionOfDim(dim) && ranges[dim] % tile == 0;
+    }
+    if (fuse)
+      packs.insert(pack);
+  }
+  return packs;
+}
+
+/// Each fused pack of `loop` writes a buffer of its own: the slice of the
+/// whole packed tensor that tiling gave it becomes a tensor.empty of the
+/// slice's size, one allocation per tile that stays in cache (and per
+/// thread) instead of one of the whole operand.
+static void localizePackBuffers(RewriterBase &rewriter, Operation *loop) {
+  loop->walk([&](linalg::TransposeOp pack) {
+    auto slice = pack.getInit().getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice || !slice.getSource().getDefiningOp<tensor::EmptyOp>() ||
+        slice.getSourceType().getRank() != slice.getType().getRank())
+      return;
+    rewriter.setInsertionPoint(pack);
+    Value buffer =
+        tensor::EmptyOp::create(rewriter, pack.getLoc(), slice.getMixedSizes(),
+                                slice.getType().getElementType());
+    rewriter.modifyOpInPlace(pack,
+                             [&] { pack.getInitMutable().assign(buffer); });
+  });
+}
+
 namespace {
 /// Tiles one generic; returns the innermost tiled generic.
 class ContractionTiler {
@@ -71,13 +129,15 @@ public:
   LogicalResult run(linalg::GenericOp op);
 
 private:
-  /// Tiles `op` with `sizes`, fusing fills if `fuseFill`; returns the tiled
-  /// consumer and appends the loops to `loops`.
+  /// Tiles `op` with `sizes`, fusing fills if `fuseFill` and the ops of
+  /// `fusedPacks`; returns the tiled consumer and appends the loops to
+  /// `loops`.
   FailureOr<linalg::GenericOp>
   tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
        scf::SCFTilingOptions::LoopType loopType, bool fuseFill,
        SmallVectorImpl<LoopLikeOpInterface> &loops,
-       ArrayRef<int64_t> interchange = {});
+       ArrayRef<int64_t> interchange = {},
+       const llvm::SmallPtrSetImpl<Operation *> *fusedPacks = nullptr);
 
   /// Peels the first iteration off the K-tile loop of `reductionLoops` if
   /// its accumulator starts as a fill; returns the peeled generic, whose
@@ -127,19 +187,21 @@ FailureOr<linalg::GenericOp>
 ContractionTiler::tile(linalg::GenericOp op, ArrayRef<int64_t> sizes,
                        scf::SCFTilingOptions::LoopType loopType, bool fuseFill,
                        SmallVectorImpl<LoopLikeOpInterface> &loops,
-                       ArrayRef<int64_t> interchange) {
+                       ArrayRef<int64_t> interchange,
+                       const llvm::SmallPtrSetImpl<Operation *> *fusedPacks) {
   if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
     return op;
-  auto fuseNothing =
-      [](tensor::ExtractSliceOp, OpResult,
-         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+  auto fuse = [&](tensor::ExtractSliceOp slice, OpResult producer,
+                  bool isDestination)
+      -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    if (fusedPacks && fusedPacks->contains(producer.getOwner()))
+      return scf::SCFTileAndFuseOptions::ControlFnResult{};
+    if (fuseFill)
+      return fuseFillsOnly(slice, producer, isDestination);
     return std::nullopt;
   };
-  FailureOr<SmallVector<Operation *>> tiled = tileAndFuse(
-      rewriter, op, sizes, loopType,
-      fuseFill ? scf::SCFTileAndFuseOptions::ControlFnTy(fuseFillsOnly)
-               : scf::SCFTileAndFuseOptions::ControlFnTy(fuseNothing),
-      loops, interchange);
+  FailureOr<SmallVector<Operation *>> tiled =
+      tileAndFuse(rewriter, op, sizes, loopType, fuse, loops, interchange);
   if (failed(tiled))
     return failure();
   return cast<linalg::GenericOp>(tiled->front());
@@ -150,10 +212,22 @@ LogicalResult ContractionTiler::run(linalg::GenericOp op) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<LoopLikeOpInterface> cacheLoops, reductionLoops;
 
-  // 1. Cache tiles of the parallel dims, on threads later; fuse the fill.
+  // 1. Cache tiles of the parallel dims, on threads later; fuse the fill
+  //    and the packing copies each tile can make for itself.
+  llvm::SmallPtrSet<Operation *, 2> packs = packsToFuse(op, plan);
   FailureOr<linalg::GenericOp> tiled =
       tile(op, plan.cacheTiles, LoopType::ForallOp, /*fuseFill=*/true,
-           cacheLoops, plan.cacheInterchange);
+           cacheLoops, plan.cacheInterchange, &packs);
+  if (!packs.empty() && !cacheLoops.empty())
+    localizePackBuffers(rewriter, cacheLoops.front());
+  // The packs fused in full: only the slices tiling left unused read them.
+  for (Operation *pack : packs) {
+    for (Operation *user : llvm::make_early_inc_range(pack->getUsers()))
+      if (isa<tensor::ExtractSliceOp>(user) && user->use_empty())
+        rewriter.eraseOp(user);
+    if (pack->use_empty())
+      rewriter.eraseOp(pack);
+  }
   // 2. Reduction tiles.
   if (succeeded(tiled))
     tiled = tile(*tiled, plan.reductionTiles, LoopType::ForOp,
@@ -513,29 +587,16 @@ struct EinsumCPUTilePass
         vectorBits, l1Bytes, l2Bytes, cacheTileM, cacheTileN, cacheTileK,
         registerTileM, registerTileN);
     SmallVector<linalg::GenericOp> ops;
-    SmallVector<linalg::TransposeOp> transposes;
-    getOperation().walk([&](Operation *op) {
-      if (op->hasAttr(kVectorSizesAttrName))
-        return;
-      if (auto generic = dyn_cast<linalg::GenericOp>(op); generic && isTileable(generic))
-        ops.push_back(generic);
-      if (auto transpose = dyn_cast<linalg::TransposeOp>(op))
-        transposes.push_back(transpose);
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!op->hasAttr(kVectorSizesAttrName) && isTileable(op))
+        ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
     ops.erase(llvm::remove_if(ops,
                               [&](linalg::GenericOp op) {
-                                if (linalg::TransposeOp transpose =
-                                        asTranspose(rewriter, op)) {
-                                  transposes.push_back(transpose);
-                                  return true;
-                                }
-                                return false;
+                                return asTranspose(rewriter, op) != nullptr;
                               }),
               ops.end());
-    for (linalg::TransposeOp op : transposes)
-      if (failed(tileTranspose(rewriter, op, options)))
-        return signalPassFailure();
     // Partial sums in lanes are tiled together with the sum of their lanes.
     SmallVector<std::pair<linalg::GenericOp, linalg::GenericOp>> laneSums;
     for (linalg::GenericOp op : ops)
@@ -556,6 +617,16 @@ struct EinsumCPUTilePass
       if (failed(ContractionTiler(rewriter, plan).run(op)))
         return signalPassFailure();
     }
+    // Transposes last: the packing copies the cache-tile loops took in are
+    // tiled there.
+    SmallVector<linalg::TransposeOp> transposes;
+    getOperation().walk([&](linalg::TransposeOp op) {
+      if (!op->hasAttr(kVectorSizesAttrName))
+        transposes.push_back(op);
+    });
+    for (linalg::TransposeOp op : transposes)
+      if (failed(tileTranspose(rewriter, op, options)))
+        return signalPassFailure();
   }
 };
 } // namespace

@@ -348,3 +348,66 @@ func.func @partial_cache_tile(%a: tensor<100x96xf32>, %b: tensor<96x128xf32>) ->
   } -> tensor<100x128xf32>
   return %r : tensor<100x128xf32>
 }
+
+// -----
+
+// A packing copy (einsum-cpu-layout's panels of B) moves into the cache-tile
+// loop when no other tile reads its slice: here every tile is one batch
+// slice b (M = 64 is one tile). Each tile packs its own slice into a buffer
+// of that size, read while it is still in cache; the whole packed tensor
+// is never made.
+// CHECK-LABEL: func @pack_per_tile
+// CHECK-NOT:   linalg.transpose
+// CHECK:       scf.forall (%{{.*}}) in (4)
+// CHECK:         tensor.empty() : tensor<1x2x128x32xf32>
+// CHECK:         scf.for %{{.*}} = %c0 to %c128 step %c1
+// CHECK:           linalg.transpose ins(%{{.*}} : tensor<1x1x1x32xf32>) {{.*}}permutation = [0, 2, 1, 3] {{.*}}einsum.vector_sizes = array<i64: 1, 1, 1, 32>
+// CHECK:         scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK:           linalg.generic
+// CHECK-SAME:      einsum.vector_sizes = array<i64: 1, 8, 1, 1, 32>
+// CHECK:       scf.forall.in_parallel
+#mapA = affine_map<(b, i, p, k, l) -> (b, i, k)>
+#mapB = affine_map<(b, i, p, k, l) -> (b, p, k, l)>
+#mapO = affine_map<(b, i, p, k, l) -> (b, i, p, l)>
+func.func @pack_per_tile(%a: tensor<4x64x128xf32>, %b: tensor<4x128x2x32xf32>, %init: tensor<4x64x2x32xf32>) -> tensor<4x64x2x32xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x2x128x32xf32>
+  %packed = linalg.transpose ins(%b : tensor<4x128x2x32xf32>) outs(%e : tensor<4x2x128x32xf32>) permutation = [0, 2, 1, 3]
+  %f = linalg.fill ins(%cst : f32) outs(%init : tensor<4x64x2x32xf32>) -> tensor<4x64x2x32xf32>
+  %r = linalg.generic {indexing_maps = [#mapA, #mapB, #mapO], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %packed : tensor<4x64x128xf32>, tensor<4x2x128x32xf32>) outs(%f : tensor<4x64x2x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x64x2x32xf32>
+  return %r : tensor<4x64x2x32xf32>
+}
+
+// -----
+
+// With two M tiles per batch slice (M = 1024), both would pack the same
+// slice of B: the pack stays whole, before the cache-tile loop.
+// CHECK-LABEL: func @pack_shared
+// CHECK:       tensor.empty() : tensor<4x2x128x32xf32>
+// CHECK:       linalg.transpose ins(%{{.*}} : tensor<1x1x1x32xf32>)
+// CHECK:       scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 1024) step (1, 512)
+// CHECK-NOT:     linalg.transpose
+// CHECK:       scf.forall.in_parallel
+#mapA = affine_map<(b, i, p, k, l) -> (b, i, k)>
+#mapB = affine_map<(b, i, p, k, l) -> (b, p, k, l)>
+#mapO = affine_map<(b, i, p, k, l) -> (b, i, p, l)>
+func.func @pack_shared(%a: tensor<4x1024x128xf32>, %b: tensor<4x128x2x32xf32>, %init: tensor<4x1024x2x32xf32>) -> tensor<4x1024x2x32xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x2x128x32xf32>
+  %packed = linalg.transpose ins(%b : tensor<4x128x2x32xf32>) outs(%e : tensor<4x2x128x32xf32>) permutation = [0, 2, 1, 3]
+  %f = linalg.fill ins(%cst : f32) outs(%init : tensor<4x1024x2x32xf32>) -> tensor<4x1024x2x32xf32>
+  %r = linalg.generic {indexing_maps = [#mapA, #mapB, #mapO], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %packed : tensor<4x1024x128xf32>, tensor<4x2x128x32xf32>) outs(%f : tensor<4x1024x2x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x1024x2x32xf32>
+  return %r : tensor<4x1024x2x32xf32>
+}

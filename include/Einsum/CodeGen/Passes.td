@@ -217,7 +217,10 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
     1. the parallel dims by cache tiles (Mc x Nc, batch dims 1) with
        `scf.forall`, batch dims first, then M, then N (the tiles of one
        batch slice run one after another), fusing the zero `linalg.fill`
-       of the accumulator;
+       of the accumulator and the packing copies (`linalg.transpose` of an
+       operand, from `einsum-cpu-layout`) whose slices no two tiles share:
+       each tile then packs its own slice into a buffer of that size, in
+       cache when it reads it, on its own thread;
     2. the reduction dims with `scf.for` (Kc for the main reduction K, 1 for
        others); with static bounds, the first iteration of a K-tile loop
        (the only reduction loop) is peeled off and inlined;
@@ -276,6 +279,26 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
           linalg.generic ins(... : tensor<16x16xf32>) outs(... : tensor<16xf32>)
               {einsum.vector_sizes = array<i64: 16, 16>}
     ```
+
+    A pack that every tile reads a slice of alone (here each tile is one
+    batch slice: M = 64 is one tile)
+    ```mlir
+    %packed = linalg.transpose ins(%b : tensor<4x128x2x32xf32>)
+        outs(%e : tensor<4x2x128x32xf32>) permutation = [0, 2, 1, 3]
+    %r = linalg.generic ... ins(%a, %packed : tensor<4x64x128xf32>, tensor<4x2x128x32xf32>)
+    ```
+    moves into the cache-tile loop:
+    ```mlir
+    scf.forall (%b) in (4) shared_outs(%o = %init) {
+      %buf = tensor.empty() : tensor<1x2x128x32xf32>
+      %p = scf.for %k = %c0 to %c128 step %c1 iter_args(%t = %buf) {
+        scf.for %panel = %c0 to %c2 step %c1 iter_args(...) {
+          linalg.transpose ins(... : tensor<1x1x1x32xf32>) ...
+              {einsum.vector_sizes = array<i64: 1, 1, 1, 32>}
+      scf.for %ii = %c0 to %c64 step %c8 ... {   // register tiles read %p
+    ```
+    With several M tiles per batch slice, each would pack the same slice:
+    the pack stays before the loop, packed once.
 
     Before: `linalg.generic ... -> tensor<1024x1024xf32>` (GEMM). After:
     ```mlir
