@@ -21,10 +21,24 @@
 using namespace mlir;
 using namespace einsum;
 
-void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
-                                       const EinsumToLLVMOptions &options) {
-  bool vectorize = options.tile && options.vectorize;
+/// Copies the tile sizes and target of `tiling` into the options of a pass
+/// that plans tiles (einsum-cpu-layout, einsum-cpu-tile): both plan them the
+/// same way.
+template <typename PassOptions>
+static void setTilingOptions(PassOptions &passOptions,
+                             const TilingOptions &tiling) {
+  passOptions.vectorBits = tiling.target.vectorBits;
+  passOptions.l1Bytes = tiling.target.l1Bytes;
+  passOptions.l2Bytes = tiling.target.l2Bytes;
+  passOptions.cacheTileM = tiling.cacheTileM;
+  passOptions.cacheTileN = tiling.cacheTileN;
+  passOptions.cacheTileK = tiling.cacheTileK;
+  passOptions.registerTileM = tiling.registerTileM;
+  passOptions.registerTileN = tiling.registerTileN;
+}
 
+void einsum::buildEinsumToTilingPipeline(OpPassManager &pm,
+                                         const EinsumToLLVMOptions &options) {
   // Attention -> einsums and a softmax (or the fused loop nest).
   EinsumLowerAttentionOptions attention;
   attention.variant = options.attentionVariant;
@@ -43,36 +57,31 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   OpPassManager &tensors = pm.nest<func::FuncOp>();
   tensors.addPass(createEinsumCPUExpandOps());
   tensors.addPass(createCanonicalizerPass());
-  // Both passes plan tiles the same way, so they get the same options.
-  const TilingOptions &tiling = options.tiling;
-  auto setTiling = [&](auto &passOptions) {
-    passOptions.vectorBits = tiling.target.vectorBits;
-    passOptions.l1Bytes = tiling.target.l1Bytes;
-    passOptions.l2Bytes = tiling.target.l2Bytes;
-    passOptions.cacheTileM = tiling.cacheTileM;
-    passOptions.cacheTileN = tiling.cacheTileN;
-    passOptions.cacheTileK = tiling.cacheTileK;
-    passOptions.registerTileM = tiling.registerTileM;
-    passOptions.registerTileN = tiling.registerTileN;
-  };
   if (options.tile) {
     // Merged dims first: the tile plan sees the GEMM in disguise.
     tensors.addPass(createEinsumCPUCollapseDims());
     // Row sums and matrix-vector products vectorized along their
     // unit-stride summed axis.
     EinsumCPUSplitReductionOptions split;
-    split.vectorBits = tiling.target.vectorBits;
+    split.vectorBits = options.tiling.target.vectorBits;
     tensors.addPass(createEinsumCPUSplitReduction(split));
     tensors.addPass(createCanonicalizerPass());
   }
   if (options.layout && options.tile) {
     EinsumCPULayoutOptions layoutOptions;
-    setTiling(layoutOptions);
+    setTilingOptions(layoutOptions, options.tiling);
     tensors.addPass(createEinsumCPULayout(layoutOptions));
   }
+}
+
+void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
+                                       const EinsumToLLVMOptions &options) {
+  bool vectorize = options.tile && options.vectorize;
+  buildEinsumToTilingPipeline(pm, options);
+  OpPassManager &tensors = pm.nest<func::FuncOp>();
   if (options.tile) {
     EinsumCPUTileOptions tileOptions;
-    setTiling(tileOptions);
+    setTilingOptions(tileOptions, options.tiling);
     tensors.addPass(createEinsumCPUTile(tileOptions));
     tensors.addPass(createCanonicalizerPass());
     tensors.addPass(createCSEPass());

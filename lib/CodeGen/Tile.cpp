@@ -409,46 +409,18 @@ static LogicalResult tileTranspose(RewriterBase &rewriter,
   return success();
 }
 
-/// A permuting copy (`abc->cba`: one input, every dim free, the result a
-/// zero fill plus the input of the same type) as the linalg.transpose it
-/// is, which tiles into vectorized blocks; nullptr if `op` is not one.
+/// A permuting copy (see permutingCopy) as the linalg.transpose it is,
+/// which tiles into vectorized blocks; nullptr if `op` is not one.
 static linalg::TransposeOp asTranspose(RewriterBase &rewriter,
                                        linalg::GenericOp op) {
-  // Static only: tileTranspose leaves dynamic transposes as scalar loops,
-  // where the generic's register tiles are vectorized with masks.
-  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumReductionLoops() != 0 || !op.hasPureTensorSemantics() ||
-      op.hasDynamicShape())
-    return nullptr;
-  AffineMap in = op.getIndexingMapsArray()[0];
-  AffineMap out = op.getIndexingMapsArray()[1];
-  Value input = op.getDpsInputs()[0];
-  Type element = getElementTypeOrSelf(input.getType());
-  if (!in.isPermutation() || !out.isIdentity() || in.isIdentity() ||
-      element != getElementTypeOrSelf(op.getDpsInits()[0].getType()))
+  std::optional<SmallVector<int64_t>> permutation = permutingCopy(op);
+  if (!permutation)
     return nullptr;
   auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
-  if (!fill || (!matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) &&
-                !matchPattern(fill.getInputs()[0], m_Zero())))
-    return nullptr;
-  // The body: yield(add(out, in)) or yield(in).
-  Block &body = op.getRegion().front();
-  Value yielded = body.getTerminator()->getOperand(0);
-  Value inArg = body.getArgument(0), outArg = body.getArgument(1);
-  if (yielded != inArg) {
-    Operation *add = yielded.getDefiningOp();
-    if (!add || !isa<arith::AddFOp, arith::AddIOp>(add) ||
-        !((add->getOperand(0) == outArg && add->getOperand(1) == inArg) ||
-          (add->getOperand(0) == inArg && add->getOperand(1) == outArg)))
-      return nullptr;
-  }
-  // Output axis i reads input axis permutation[i].
-  SmallVector<int64_t> permutation;
-  for (AffineExpr expr : out.getResults())
-    permutation.push_back(*in.getResultPosition(expr));
   rewriter.setInsertionPoint(op);
-  auto transpose = linalg::TransposeOp::create(
-      rewriter, op.getLoc(), input, fill.getOutputs()[0], permutation);
+  auto transpose =
+      linalg::TransposeOp::create(rewriter, op.getLoc(), op.getDpsInputs()[0],
+                                  fill.getOutputs()[0], *permutation);
   rewriter.replaceOp(op, transpose->getResults());
   return transpose;
 }
@@ -473,44 +445,6 @@ static void dropFilledAccumulator(RewriterBase &rewriter,
     acc.replaceAllUsesWith(fill.getInputs()[0]);
     init->set(fill.getOutputs()[0]);
   });
-}
-
-/// True if the tileable generic `op` sums the innermost axis of its one
-/// input into an output of the other axes (`ij->i`), that axis static and
-/// whole vectors: the lanes of partial sums einsum-cpu-split-reduction
-/// leaves, or a short sum (16 floats) it does not split.
-static bool isLaneSum(linalg::GenericOp op, const TilingOptions &options) {
-  if (op.getNumDpsInputs() != 1 || !isSumReduction(op))
-    return false;
-  unsigned numLoops = op.getNumLoops();
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  // in[d0, ..., dn] summed into out[d0, ..., dn-1].
-  SmallVector<AffineExpr> leading;
-  for (unsigned dim = 0; dim + 1 < numLoops; ++dim)
-    leading.push_back(getAffineDimExpr(dim, op.getContext()));
-  if (numLoops < 2 || !maps[0].isIdentity() ||
-      maps[1] != AffineMap::get(numLoops, 0, leading, op.getContext()) ||
-      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
-    return false;
-  // isTileable: int or float elements.
-  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
-  int64_t lanes = options.target.lanes(element.getIntOrFloatBitWidth());
-  int64_t extent = op.getStaticLoopRanges().back();
-  return lanes >= 2 && !ShapedType::isDynamic(extent) && extent % lanes == 0;
-}
-
-/// The generic whose result the lane sum `op` sums, `op` being its only
-/// user (the partial sums of einsum-cpu-split-reduction): the two are tiled
-/// together. Null if there is none.
-static linalg::GenericOp laneSumProducer(linalg::GenericOp op,
-                                         const TilingOptions &options) {
-  if (!isLaneSum(op, options))
-    return nullptr;
-  auto producer = op.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
-  if (!producer || !producer->hasOneUse() || !isTileable(producer) ||
-      !producer.getDpsInits()[0].getDefiningOp<linalg::FillOp>())
-    return nullptr;
-  return producer;
 }
 
 /// Tiles the partial sums `partial` and the sum of their lanes `sum`
@@ -612,9 +546,7 @@ struct EinsumCPUTilePass
         return signalPassFailure();
     for (linalg::GenericOp op : ops) {
       dropFilledAccumulator(rewriter, op);
-      TilePlan plan = isLaneSum(op, options) ? planLaneSum(op, options)
-                                             : planTiles(op, options);
-      if (failed(ContractionTiler(rewriter, plan).run(op)))
+      if (failed(ContractionTiler(rewriter, choosePlan(op, options)).run(op)))
         return signalPassFailure();
     }
     // Transposes last: the packing copies the cache-tile loops took in are

@@ -1,8 +1,11 @@
 //===- TilePlan.cpp - Choosing tile sizes for a contraction ---------------===//
 
 #include "Einsum/CodeGen/TilePlan.h"
+#include "Einsum/CodeGen/Utils.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
@@ -275,6 +278,79 @@ TilePlan einsum::planLaneSum(linalg::GenericOp op,
   plan.cacheTiles[*plan.nDim] = kLaneSumCacheRows;
   plan.singleKTile = true;
   return plan;
+}
+
+bool einsum::isLaneSum(linalg::GenericOp op, const TilingOptions &options) {
+  if (op.getNumDpsInputs() != 1 || !isSumReduction(op))
+    return false;
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  // in[d0, ..., dn] summed into out[d0, ..., dn-1].
+  SmallVector<AffineExpr> leading;
+  for (unsigned dim = 0; dim + 1 < numLoops; ++dim)
+    leading.push_back(getAffineDimExpr(dim, op.getContext()));
+  if (numLoops < 2 || !maps[0].isIdentity() ||
+      maps[1] != AffineMap::get(numLoops, 0, leading, op.getContext()) ||
+      op.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  // isTileable: int or float elements.
+  Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  int64_t lanes = options.target.lanes(element.getIntOrFloatBitWidth());
+  int64_t extent = op.getStaticLoopRanges().back();
+  return lanes >= 2 && !ShapedType::isDynamic(extent) && extent % lanes == 0;
+}
+
+linalg::GenericOp einsum::laneSumProducer(linalg::GenericOp op,
+                                          const TilingOptions &options) {
+  if (!isLaneSum(op, options))
+    return nullptr;
+  auto producer = op.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
+  if (!producer || !producer->hasOneUse() || !isTileable(producer) ||
+      !producer.getDpsInits()[0].getDefiningOp<linalg::FillOp>())
+    return nullptr;
+  return producer;
+}
+
+std::optional<SmallVector<int64_t>>
+einsum::permutingCopy(linalg::GenericOp op) {
+  // Static only: tileTranspose leaves dynamic transposes as scalar loops,
+  // where the generic's register tiles are vectorized with masks.
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0 || !op.hasPureTensorSemantics() ||
+      op.hasDynamicShape())
+    return std::nullopt;
+  AffineMap in = op.getIndexingMapsArray()[0];
+  AffineMap out = op.getIndexingMapsArray()[1];
+  Type element = getElementTypeOrSelf(op.getDpsInputs()[0].getType());
+  if (!in.isPermutation() || !out.isIdentity() || in.isIdentity() ||
+      element != getElementTypeOrSelf(op.getDpsInits()[0].getType()))
+    return std::nullopt;
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill || (!matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) &&
+                !matchPattern(fill.getInputs()[0], m_Zero())))
+    return std::nullopt;
+  // The body: yield(add(out, in)) or yield(in).
+  Block &body = op.getRegion().front();
+  Value yielded = body.getTerminator()->getOperand(0);
+  Value inArg = body.getArgument(0), outArg = body.getArgument(1);
+  if (yielded != inArg) {
+    Operation *add = yielded.getDefiningOp();
+    if (!add || !isa<arith::AddFOp, arith::AddIOp>(add) ||
+        !((add->getOperand(0) == outArg && add->getOperand(1) == inArg) ||
+          (add->getOperand(0) == inArg && add->getOperand(1) == outArg)))
+      return std::nullopt;
+  }
+  // Output axis i reads input axis permutation[i].
+  SmallVector<int64_t> permutation;
+  for (AffineExpr expr : out.getResults())
+    permutation.push_back(*in.getResultPosition(expr));
+  return permutation;
+}
+
+TilePlan einsum::choosePlan(linalg::GenericOp op,
+                            const TilingOptions &options) {
+  return isLaneSum(op, options) ? planLaneSum(op, options)
+                                : planTiles(op, options);
 }
 
 TilingOptions einsum::makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,

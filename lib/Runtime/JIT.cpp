@@ -722,11 +722,9 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
                               /*lower=*/false);
   if (!module)
     return module.takeError();
-  // The pipeline's first stages: to linalg, and the layout changes.
+  // The pipeline's stages before tiling: the generics einsum-cpu-tile sees.
   PassManager pm(context, ModuleOp::getOperationName());
-  pm.addPass(createConvertEinsumToLinalg());
-  if (options.pipeline.layout)
-    pm.nest<func::FuncOp>().addPass(createEinsumCPULayout());
+  buildEinsumToTilingPipeline(pm, options.pipeline);
   if (failed(pm.run(**module)))
     return makeError("einsum: code generation failed");
 
@@ -751,40 +749,80 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
     out += "] of its split shape\n";
   });
   (*module)->walk([&](linalg::GenericOp op) {
-    // The einsum's labels name the loop dims (a packed contraction has one
-    // more: the lanes of the split vector dim).
-    std::vector<std::string> names;
-    bool einsumDims = op.getNumLoops() == binding.numDims() ||
-                      op.getNumLoops() == binding.numDims() + 1;
-    for (unsigned dim = 0; dim < op.getNumLoops(); ++dim)
-      names.push_back(einsumDims && dim < binding.numDims()
-                          ? binding.dimNames[dim]
-                          : "d" + std::to_string(dim));
     if (!options.pipeline.tile || !isTileable(op)) {
       out += "  loops: " + std::to_string(op.getNumLoops()) +
              " loop dim(s) as plain scalar loops (not a tiled contraction: " +
              "diagonal, broadcast, full reduction or empty)\n";
       return;
     }
-    TilePlan plan = planTiles(op, options.pipeline.tiling);
+    if (std::optional<SmallVector<int64_t>> permutation = permutingCopy(op)) {
+      out += "  transpose: the output's axes are the input's axes [";
+      for (auto [i, axis] : llvm::enumerate(*permutation))
+        out += (i ? ", " : "") + std::to_string(axis);
+      out += "], copied in cache blocks, then vector blocks, of the two "
+             "axes that move\n";
+      return;
+    }
+    const TilingOptions &tiling = options.pipeline.tiling;
+    TilePlan plan = choosePlan(op, tiling);
+    // The einsum's labels name the loop dims when they are the einsum's
+    // (a packed contraction has one more, appended: the lanes of the vector
+    // dim split into panels); dims merged (einsum-cpu-collapse-dims), split
+    // into lanes (einsum-cpu-split-reduction: partial sums in lanes, then
+    // the sum of the lanes) or cut into edge parts (einsum-cpu-layout) are
+    // d0, d1, ... with their extents.
+    auto sum = op->hasOneUse() ? dyn_cast<linalg::GenericOp>(*op->user_begin())
+                               : linalg::GenericOp();
+    bool splitSum = laneSumProducer(op, tiling) ||
+                    (sum && laneSumProducer(sum, tiling) == op);
+    // The einsum's dims if every one has its extent (the panel dim its
+    // number of panels).
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    bool panels = plan.panelDim && ranges.size() == binding.numDims() + 1;
+    bool einsumDims =
+        !splitSum && (ranges.size() == binding.numDims() || panels);
+    for (size_t dim = 0; einsumDims && dim < binding.numDims(); ++dim) {
+      int64_t size = binding.dimSizes[dim];
+      if (size == kDynamicSize || ShapedType::isDynamic(ranges[dim]))
+        einsumDims = size == kDynamicSize && ShapedType::isDynamic(ranges[dim]);
+      else if (panels && dim == *plan.panelDim)
+        einsumDims = ranges[dim] == llvm::divideCeil(size, ranges.back());
+      else
+        einsumDims = ranges[dim] == size;
+    }
+    std::vector<std::string> names;
+    for (unsigned dim = 0; dim < op.getNumLoops(); ++dim)
+      names.push_back(einsumDims && dim < binding.numDims()
+                          ? binding.dimNames[dim]
+                          : "d" + std::to_string(dim));
     if (plan.panelDim && einsumDims) {
       names[*plan.nDim] = names[*plan.panelDim] + ".lanes";
       names[*plan.panelDim] += ".panels";
+    }
+    if (!einsumDims) {
+      out += "  loop dims (merged, split into lanes, or an edge part):";
+      for (auto [dim, range] : llvm::enumerate(ranges))
+        out += (dim ? ", " : " ") + names[dim] + " " +
+               (ShapedType::isDynamic(range) ? std::string("?")
+                                             : std::to_string(range));
+      out += "\n";
     }
     out += "  tiles: N (vector dim) = " + names[*plan.nDim];
     if (plan.mDim)
       out += ", M = " + names[*plan.mDim];
     if (plan.kDim)
       out += ", K = " + names[*plan.kDim];
-    out +=
-        "\n    cache tiles (scf.forall): " + tileList(plan.cacheTiles, names) +
-        "\n";
+    // A split sum's two generics share one scf.forall over row tiles
+    // (sized by einsum-cpu-tile), not their plans' cache tiles.
+    out += splitSum ? "\n    cache tiles (scf.forall): row tiles shared by "
+                      "the partial sums and the sum of their lanes\n"
+                    : "\n    cache tiles (scf.forall): " +
+                          tileList(plan.cacheTiles, names) + "\n";
     out += "    reduction tiles (scf.for): " +
            tileList(plan.reductionTiles, names) + "\n";
     out += "    register tile: " + tileList(plan.registerTiles, names) + " (" +
-           std::to_string(options.pipeline.tiling.target.vectorBits) +
-           "-bit vectors" + (options.pipeline.vectorize ? "" : ", scalar") +
-           ")\n";
+           std::to_string(tiling.target.vectorBits) + "-bit vectors" +
+           (options.pipeline.vectorize ? "" : ", scalar") + ")\n";
   });
   return out;
 }

@@ -45,19 +45,32 @@ struct EinsumToLLVMOptions {
 
 /// Adds the passes taking a module of einsum.contract (or linalg) on tensors
 /// to the LLVM dialect:
+// clang-format off
 ///
-///   einsum-lower-attention   attention to einsums + softmax, or fused
-///   einsum-contraction-order pairwise einsums in the cheapest order
+///   einsum-lower-attention       attention to einsums + softmax, or fused
+///   einsum-contraction-order     pairwise einsums in the cheapest order
 ///   convert-einsum-to-linalg
-///   einsum-cpu-expand-ops    softmax to generics, f32 exp to a polynomial
-///   einsum-cpu-layout        transpose operands so the vector dim is
-///   unit-stride einsum-cpu-tile          cache tiles (scf.forall), reduction
-///   and register tiles einsum-cpu-vectorize     register tiles to
-///   vector.contract; accumulators hoisted one-shot-bufferize, buffer
-///   deallocation einsum-cpu-lower-vectors contractions to FMAs, transfers to
-///   loads/stores scf/affine/memref/func/arith/vector to LLVM
+///   einsum-cpu-expand-ops        softmax to generics, f32 exp to a polynomial
+///   einsum-cpu-collapse-dims     dims that move together merged
+///   einsum-cpu-split-reduction   unit-stride sums split into vector lanes
+///   einsum-cpu-layout            operands packed into panels of the vector dim
+///   einsum-cpu-tile              cache tiles (scf.forall), reduction and
+///                                register tiles
+///   einsum-cpu-vectorize         register tiles to vector.contract;
+///                                accumulators hoisted
+///   one-shot-bufferize, buffer deallocation
+///   einsum-cpu-lower-vectors     contractions to FMAs
+///   einsum-cpu-lower-copies, einsum-cpu-streaming-stores
+///   scf/affine/memref/func/arith/vector (and OpenMP) to LLVM
+// clang-format on
 void buildEinsumToLLVMPipeline(mlir::OpPassManager &pm,
                                const EinsumToLLVMOptions &options = {});
+
+/// Adds the stages of buildEinsumToLLVMPipeline before einsum-cpu-tile
+/// (through einsum-cpu-layout): the generics it leaves are those the tile
+/// pass plans (einsum-run --explain describes their plans).
+void buildEinsumToTilingPipeline(mlir::OpPassManager &pm,
+                                 const EinsumToLLVMOptions &options = {});
 
 /// Registers --einsum-to-llvm with einsum-opt.
 void registerEinsumPipelines();

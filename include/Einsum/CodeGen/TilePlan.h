@@ -88,6 +88,12 @@ TilingOptions makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,
 /// Chooses the tile plan of a tileable generic.
 TilePlan planTiles(mlir::linalg::GenericOp op, const TilingOptions &options);
 
+/// True if the tileable generic `op` sums the innermost axis of its one
+/// input into an output of the other axes (`ij->i`), that axis static and
+/// whole vectors: the lanes of partial sums einsum-cpu-split-reduction
+/// leaves, or a short sum (16 floats) it does not split.
+bool isLaneSum(mlir::linalg::GenericOp op, const TilingOptions &options);
+
 /// The tiles of a generic that sums the innermost axis of its one input,
 /// that axis whole vectors (the lanes of partial sums left by
 /// einsum-cpu-split-reduction, or a short sum it does not split): cache
@@ -95,6 +101,23 @@ TilePlan planTiles(mlir::linalg::GenericOp op, const TilingOptions &options);
 /// elements (N) by a vector of lanes (K) per step, each step a transposing
 /// reduction of contiguous rows.
 TilePlan planLaneSum(mlir::linalg::GenericOp op, const TilingOptions &options);
+
+/// If `op` is a static permuting copy (`abc->cba`: one input, every dim
+/// free, the result a zero fill plus the input of the same type), the
+/// permutation of its linalg.transpose (output axis i reads input axis
+/// permutation[i]), which einsum-cpu-tile tiles into vectorized blocks.
+std::optional<llvm::SmallVector<int64_t>>
+permutingCopy(mlir::linalg::GenericOp op);
+
+/// The generic whose result the lane sum `op` sums, `op` being its only
+/// user (the partial sums of einsum-cpu-split-reduction): einsum-cpu-tile
+/// tiles the two together. Null if there is none.
+mlir::linalg::GenericOp laneSumProducer(mlir::linalg::GenericOp op,
+                                        const TilingOptions &options);
+
+/// The plan einsum-cpu-tile tiles a tileable generic with: planLaneSum for a
+/// lane sum, planTiles otherwise.
+TilePlan choosePlan(mlir::linalg::GenericOp op, const TilingOptions &options);
 
 } // namespace einsum
 
