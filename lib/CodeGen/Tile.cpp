@@ -61,19 +61,48 @@ static bool isWholeSlice(tensor::ExtractSliceOp slice) {
          isEqualConstantIntOrValueArray(slice.getMixedSizes(), sizes);
 }
 
+/// Fewest cache tiles the scf.forall keeps when the dims that would share
+/// a packed slice move to an inner loop (see planPackFusion): enough to
+/// spread over the threads.
+static constexpr int64_t kMinParallelTiles = 8;
+
+namespace {
+/// The packing copies a contraction's cache-tile loop takes in, and how.
+struct PackFusion {
+  llvm::SmallPtrSet<Operation *, 2> packs;
+  /// Cache tiles of the dims the packed operands do not index, tiled by an
+  /// scf.for inside each scf.forall tile (0: none); the forall takes them
+  /// whole.
+  SmallVector<int64_t> innerTiles;
+};
+} // namespace
+
 /// The packing copies of `op`'s inputs (a linalg.transpose, from
 /// einsum-cpu-layout, used by `op` alone) that its cache-tile loop can pack
-/// tile by tile without packing anything twice: every cache-tiled dim with
-/// more than one tile indexes the packed operand, so each tile reads a slice
-/// no other tile reads. Packed inside the loop, a tile's slice is still in
-/// cache (L2) when the tile reads it, and each thread packs its own tiles;
-/// packed before the loop, the whole operand is one serial pass, written to
-/// memory and read back (`bik,bkj->bij` b=32, 256^3: 8 MB). The slices
-/// must be whole tiles (static shapes), which tileTranspose vectorizes.
-static llvm::SmallPtrSet<Operation *, 2> packsToFuse(linalg::GenericOp op,
-                                                     const TilePlan &plan) {
-  llvm::SmallPtrSet<Operation *, 2> packs;
+/// tile by tile without packing anything twice. A tile's slice of a packed
+/// operand is read by that tile alone when every cache-tiled dim with more
+/// than one tile indexes the operand. Packed inside the loop, the slice is
+/// still in cache (L2) when the tile reads it, and each thread packs its
+/// own tiles; packed before the loop, the whole operand is one serial pass,
+/// written to memory and read back (`bik,bkj->bij` b=32, 256^3: 8 MB).
+/// Dims with several tiles that the operand does not index (the attention
+/// output's query tiles, `bhqk,bkhd->bqhd`) move to an scf.for inside the
+/// scf.forall tile when the forall keeps at least kMinParallelTiles tiles;
+/// else the pack stays before the loop (GEMM: 2 tiles of N would be left).
+/// The slices must be whole tiles (static shapes), which tileTranspose
+/// vectorizes.
+static PackFusion planPackFusion(linalg::GenericOp op, const TilePlan &plan) {
+  PackFusion fusion;
+  fusion.innerTiles.assign(plan.numLoops, 0);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto numTiles = [&](unsigned dim) {
+    int64_t tile = plan.cacheTiles[dim];
+    return tile ? llvm::divideCeilSigned(ranges[dim], tile) : int64_t(1);
+  };
+  for (unsigned dim = 0; dim < plan.numLoops; ++dim)
+    if (plan.cacheTiles[dim] && ShapedType::isDynamic(ranges[dim]))
+      return fusion;
+  SmallVector<int64_t> innerTiles(plan.numLoops, 0);
   for (OpOperand *input : op.getDpsInputOperands()) {
     auto pack = input->get().getDefiningOp<linalg::TransposeOp>();
     if (!pack || !pack->hasOneUse() || !pack.hasPureTensorSemantics() ||
@@ -81,23 +110,34 @@ static llvm::SmallPtrSet<Operation *, 2> packsToFuse(linalg::GenericOp op,
         !pack.getInit().getDefiningOp<tensor::EmptyOp>())
       continue;
     AffineMap map = op.getMatchingIndexingMap(input);
-    bool fuse = true;
+    bool wholeTiles = true;
+    SmallVector<int64_t> shared(plan.numLoops, 0);
     for (unsigned dim = 0; dim < plan.numLoops; ++dim) {
-      int64_t tile = plan.cacheTiles[dim];
-      if (!tile)
+      if (numTiles(dim) <= 1)
         continue;
-      if (ShapedType::isDynamic(ranges[dim])) {
-        fuse = false;
-        break;
-      }
-      // Several tiles: each must read its own whole slice.
-      if (ranges[dim] > tile)
-        fuse &= map.isFunctionOfDim(dim) && ranges[dim] % tile == 0;
+      if (!map.isFunctionOfDim(dim))
+        shared[dim] = plan.cacheTiles[dim];
+      else
+        wholeTiles &= ranges[dim] % plan.cacheTiles[dim] == 0;
     }
-    if (fuse)
-      packs.insert(pack);
+    if (!wholeTiles)
+      continue;
+    // The forall's tiles with these dims (and those of the packs taken so
+    // far) moved inside.
+    int64_t parallelTiles = 1;
+    for (unsigned dim = 0; dim < plan.numLoops; ++dim)
+      if (!shared[dim] && !innerTiles[dim])
+        parallelTiles *= numTiles(dim);
+    bool sharesNothing = llvm::all_of(shared, [](int64_t t) { return !t; });
+    if (!sharesNothing && parallelTiles < kMinParallelTiles)
+      continue;
+    fusion.packs.insert(pack);
+    for (unsigned dim = 0; dim < plan.numLoops; ++dim)
+      if (shared[dim])
+        innerTiles[dim] = shared[dim];
   }
-  return packs;
+  fusion.innerTiles = innerTiles;
+  return fusion;
 }
 
 /// Each fused pack of `loop` writes a buffer of its own: the slice of the
@@ -213,13 +253,22 @@ LogicalResult ContractionTiler::run(linalg::GenericOp op) {
   SmallVector<LoopLikeOpInterface> cacheLoops, reductionLoops;
 
   // 1. Cache tiles of the parallel dims, on threads later; fuse the fill
-  //    and the packing copies each tile can make for itself.
-  llvm::SmallPtrSet<Operation *, 2> packs = packsToFuse(op, plan);
+  //    and the packing copies each tile can make for itself, moving the
+  //    dims that would share them to an inner scf.for.
+  PackFusion fusion = planPackFusion(op, plan);
+  llvm::SmallPtrSet<Operation *, 2> &packs = fusion.packs;
+  SmallVector<int64_t> forallTiles = plan.cacheTiles;
+  for (auto [forall, inner] : llvm::zip_equal(forallTiles, fusion.innerTiles))
+    if (inner)
+      forall = 0;
   FailureOr<linalg::GenericOp> tiled =
-      tile(op, plan.cacheTiles, LoopType::ForallOp, /*fuseFill=*/true,
-           cacheLoops, plan.cacheInterchange, &packs);
+      tile(op, forallTiles, LoopType::ForallOp, /*fuseFill=*/true, cacheLoops,
+           plan.cacheInterchange, &packs);
   if (!packs.empty() && !cacheLoops.empty())
     localizePackBuffers(rewriter, cacheLoops.front());
+  if (succeeded(tiled))
+    tiled = tile(*tiled, fusion.innerTiles, LoopType::ForOp,
+                 /*fuseFill=*/true, cacheLoops, plan.cacheInterchange);
   // The packs fused in full: only the slices tiling left unused read them.
   for (Operation *pack : packs) {
     for (Operation *user : llvm::make_early_inc_range(pack->getUsers()))

@@ -786,7 +786,7 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
       if (size == kDynamicSize || ShapedType::isDynamic(ranges[dim]))
         einsumDims = size == kDynamicSize && ShapedType::isDynamic(ranges[dim]);
       else if (panels && dim == *plan.panelDim)
-        einsumDims = ranges[dim] == llvm::divideCeil(size, ranges.back());
+        einsumDims = ranges[dim] == llvm::divideCeilSigned(size, ranges.back());
       else
         einsumDims = ranges[dim] == size;
     }

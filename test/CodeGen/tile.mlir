@@ -386,8 +386,43 @@ func.func @pack_per_tile(%a: tensor<4x64x128xf32>, %b: tensor<4x128x2x32xf32>, %
 
 // -----
 
-// With two M tiles per batch slice (M = 1024), both would pack the same
-// slice of B: the pack stays whole, before the cache-tile loop.
+// Two M tiles per batch slice (M = 1024) would pack the same slice of B:
+// with 8 batch slices, the scf.forall keeps enough tiles over them alone,
+// so the M tiles move to an scf.for inside each forall tile, after its
+// pack.
+// CHECK-LABEL: func @pack_inner
+// CHECK-NOT:   linalg.transpose
+// CHECK:       scf.forall (%{{.*}}) in (8)
+// CHECK:         tensor.empty() : tensor<1x2x128x32xf32>
+// CHECK:         linalg.transpose ins(%{{.*}} : tensor<1x1x1x32xf32>)
+// CHECK:         scf.for %{{.*}} = %c0 to %c1024 step %c512
+// CHECK:           scf.for %{{.*}} = %c0 to %c512 step %c8
+// CHECK:             linalg.generic
+// CHECK-SAME:        einsum.vector_sizes = array<i64: 1, 8, 1, 1, 32>
+// CHECK:       scf.forall.in_parallel
+#mapA = affine_map<(b, i, p, k, l) -> (b, i, k)>
+#mapB = affine_map<(b, i, p, k, l) -> (b, p, k, l)>
+#mapO = affine_map<(b, i, p, k, l) -> (b, i, p, l)>
+func.func @pack_inner(%a: tensor<8x1024x128xf32>, %b: tensor<8x128x2x32xf32>, %init: tensor<8x1024x2x32xf32>) -> tensor<8x1024x2x32xf32> {
+  %cst = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x2x128x32xf32>
+  %packed = linalg.transpose ins(%b : tensor<8x128x2x32xf32>) outs(%e : tensor<8x2x128x32xf32>) permutation = [0, 2, 1, 3]
+  %f = linalg.fill ins(%cst : f32) outs(%init : tensor<8x1024x2x32xf32>) -> tensor<8x1024x2x32xf32>
+  %r = linalg.generic {indexing_maps = [#mapA, #mapB, #mapO], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+      ins(%a, %packed : tensor<8x1024x128xf32>, tensor<8x2x128x32xf32>) outs(%f : tensor<8x1024x2x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x1024x2x32xf32>
+  return %r : tensor<8x1024x2x32xf32>
+}
+
+// -----
+
+// With two M tiles per batch slice (M = 1024) and only 4 batch slices, the
+// forall would keep too few tiles without M: the pack stays whole, before
+// the cache-tile loop, and both M tiles read it.
 // CHECK-LABEL: func @pack_shared
 // CHECK:       tensor.empty() : tensor<4x2x128x32xf32>
 // CHECK:       linalg.transpose ins(%{{.*}} : tensor<1x1x1x32xf32>)

@@ -298,7 +298,9 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
       scf.for %ii = %c0 to %c64 step %c8 ... {   // register tiles read %p
     ```
     With several M tiles per batch slice, each would pack the same slice:
-    the pack stays before the loop, packed once.
+    the M tiles move to an `scf.for` inside each forall tile, after its
+    pack, if the forall keeps at least 8 tiles without them (enough for
+    the threads); else the pack stays before the loop, packed once (GEMM).
 
     Before: `linalg.generic ... -> tensor<1024x1024xf32>` (GEMM). After:
     ```mlir
