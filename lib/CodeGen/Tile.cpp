@@ -102,7 +102,7 @@ static PackFusion planPackFusion(linalg::GenericOp op, const TilePlan &plan) {
   for (unsigned dim = 0; dim < plan.numLoops; ++dim)
     if (plan.cacheTiles[dim] && ShapedType::isDynamic(ranges[dim]))
       return fusion;
-  SmallVector<int64_t> innerTiles(plan.numLoops, 0);
+  SmallVector<int64_t> &innerTiles = fusion.innerTiles;
   for (OpOperand *input : op.getDpsInputOperands()) {
     auto pack = input->get().getDefiningOp<linalg::TransposeOp>();
     if (!pack || !pack->hasOneUse() || !pack.hasPureTensorSemantics() ||
@@ -136,7 +136,6 @@ static PackFusion planPackFusion(linalg::GenericOp op, const TilePlan &plan) {
       if (shared[dim])
         innerTiles[dim] = shared[dim];
   }
-  fusion.innerTiles = innerTiles;
   return fusion;
 }
 
