@@ -31,12 +31,32 @@ if subprocess.run(["/usr/bin/python3", "-c", "import numpy"],
                   capture_output=True).returncode == 0:
     config.available_features.add("numpy")
 
-# Host CPU features, for tests of the native code itself.
-try:
-    with open("/proc/cpuinfo") as cpuinfo:
-        flags = next((l for l in cpuinfo if l.startswith("flags")), "").split()
-except OSError:
-    flags = []
-for feature in ("avx512f", "avx2"):
-    if feature in flags:
-        config.available_features.add(feature)
+# The CPU the tests compile for: the host, or the one named by the lit
+# parameter target_cpu (`lit --param target_cpu=haswell`, the ctest test
+# lit-haswell). einsum-run reads it from EINSUM_TARGET_CPU; tests whose
+# output depends on the target pin it with --target-cpu themselves.
+target_cpu = lit_config.params.get("target_cpu")
+einsum_run = os.path.join(config.einsum_tools_dir, "einsum-run")
+if target_cpu:
+    config.name += " [" + target_cpu + "]"
+    config.environment["EINSUM_TARGET_CPU"] = target_cpu
+    # A target the host cannot run: nothing to test here.
+    probe = subprocess.run([einsum_run, "i->i", "--shapes", "1",
+                            "--target-cpu", target_cpu],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        lit_config.note("target %s: not run on this host (%s)" %
+                        (target_cpu, probe.stderr.strip()))
+        config.unsupported = True
+
+# The target's vector ISA, for tests of the native code itself: read off
+# the target line of --explain ("target: haswell: AVX2+FMA, ...").
+explain = subprocess.run([einsum_run, "i->i", "--shapes", "1", "--explain",
+                          "--target-cpu", target_cpu or "host"],
+                         capture_output=True, text=True).stdout
+target_line = next((l for l in explain.splitlines()
+                    if l.startswith("target:")), "")
+if "AVX-512" in target_line:
+    config.available_features.update(["avx512f", "avx2"])
+elif "AVX2" in target_line:
+    config.available_features.add("avx2")

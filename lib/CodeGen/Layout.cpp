@@ -346,8 +346,12 @@ struct EinsumCPULayoutPass
         ops.push_back(op);
     });
     TilingOptions tiling = makeTilingOptions(
-        vectorBits, l1Bytes, l2Bytes, cacheTileM, cacheTileN, cacheTileK,
-        registerTileM, registerTileN);
+        CPUTarget::host(), vectorBits, l1Bytes, l2Bytes, cacheTileM, cacheTileN,
+        cacheTileK, registerTileM, registerTileN);
+    if (llvm::Error error = validateTilingOptions(tiling)) {
+      getOperation().emitError(llvm::toString(std::move(error)));
+      return signalPassFailure();
+    }
     for (linalg::GenericOp op : ops) {
       // Only static contractions whose accumulator starts as a fill.
       std::optional<int64_t> iterations = staticTripCount(op);

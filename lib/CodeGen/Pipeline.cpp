@@ -120,8 +120,11 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   // long loops (found on a 256^3 transpose).
   buffers.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
-  if (vectorize)
-    buffers.addPass(createEinsumCPUStreamingStores());
+  if (vectorize) {
+    EinsumCPUStreamingStoresOptions streaming;
+    streaming.minBytes = 4 * options.tiling.target.l2Bytes;
+    buffers.addPass(createEinsumCPUStreamingStores(streaming));
+  }
   buffers.addPass(createLowerAffinePass());
   buffers.addPass(createCanonicalizerPass());
   buffers.addPass(createCSEPass());
@@ -164,14 +167,24 @@ namespace {
 /// The command-line face of EinsumToLLVMOptions.
 struct EinsumToLLVMPipelineOptions
     : PassPipelineOptions<EinsumToLLVMPipelineOptions> {
+  Option<std::string> targetCPU{
+      *this, "target-cpu",
+      llvm::cl::desc("CPU to generate code and plans for: host, or an LLVM "
+                     "x86-64 CPU name (haswell, znver3, skylake-avx512, ...)"),
+      llvm::cl::init("host")};
+  Option<std::string> targetFeatures{
+      *this, "target-features",
+      llvm::cl::desc("Features added to or removed from the target CPU's "
+                     "(e.g. -avx512f,+avx512bf16)"),
+      llvm::cl::init("")};
   Option<unsigned> vectorBits{*this, "vector-bits",
-                              llvm::cl::desc("Vector width (0: the host's)"),
+                              llvm::cl::desc("Vector width (0: the target's)"),
                               llvm::cl::init(0)};
   Option<int64_t> l1Bytes{*this, "l1-bytes",
-                          llvm::cl::desc("L1 size (0: the host's)"),
+                          llvm::cl::desc("L1 size (0: the target's)"),
                           llvm::cl::init(0)};
   Option<int64_t> l2Bytes{*this, "l2-bytes",
-                          llvm::cl::desc("L2 size (0: the host's)"),
+                          llvm::cl::desc("L2 size (0: the target's)"),
                           llvm::cl::init(0)};
   Option<int64_t> mc{*this, "mc", llvm::cl::desc("Cache tile of M"),
                      llvm::cl::init(0)};
@@ -218,23 +231,64 @@ struct EinsumToLLVMPipelineOptions
 };
 } // namespace
 
+/// EinsumToLLVMOptions from the pipeline's command-line options; errors
+/// name the option out of range or the unknown target.
+static llvm::Expected<EinsumToLLVMOptions>
+toOptions(const EinsumToLLVMPipelineOptions &cl) {
+  auto target = CPUTarget::get(cl.targetCPU, cl.targetFeatures);
+  if (!target)
+    return target.takeError();
+  EinsumToLLVMOptions options;
+  options.tiling =
+      makeTilingOptions(*target, cl.vectorBits, cl.l1Bytes, cl.l2Bytes, cl.mc,
+                        cl.nc, cl.kc, cl.mr, cl.nr);
+  if (llvm::Error error = validateTilingOptions(options.tiling))
+    return std::move(error);
+  if (cl.memoryLimit < 0)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "option 'memory-limit' is " +
+                                       std::to_string(cl.memoryLimit) +
+                                       ": expected a number of elements >= 0");
+  if (cl.threads < 1 || cl.threads > kMaxThreads)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "option 'threads' is " + std::to_string(cl.threads) +
+            ": expected 1 to " + std::to_string(kMaxThreads));
+  if (cl.attention != "auto" && cl.attention != "fused" &&
+      cl.attention != "unfused")
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "option 'attention' is '" + cl.attention +
+                                       "': expected auto, fused or unfused");
+  options.layout = cl.layout;
+  options.tile = cl.tile;
+  options.vectorize = cl.vectorize;
+  options.threads = cl.threads;
+  options.path.memoryLimit = static_cast<double>(cl.memoryLimit);
+  options.path.algorithm = cl.algorithm;
+  options.attentionVariant = cl.attention;
+  return options;
+}
+
 void einsum::registerEinsumPipelines() {
-  PassPipelineRegistration<EinsumToLLVMPipelineOptions>(
+  // As PassPipelineRegistration, but an option out of range or an unknown
+  // target is an error of the pipeline, reported through errorHandler.
+  registerPassPipeline(
       "einsum-to-llvm",
       "Compile einsum.contract on tensors to the LLVM dialect (tiled, "
       "vectorized CPU code)",
-      [](OpPassManager &pm, const EinsumToLLVMPipelineOptions &cl) {
-        EinsumToLLVMOptions options;
-        options.tiling =
-            makeTilingOptions(cl.vectorBits, cl.l1Bytes, cl.l2Bytes, cl.mc,
-                              cl.nc, cl.kc, cl.mr, cl.nr);
-        options.layout = cl.layout;
-        options.tile = cl.tile;
-        options.vectorize = cl.vectorize;
-        options.threads = cl.threads;
-        options.path.memoryLimit = static_cast<double>(cl.memoryLimit);
-        options.path.algorithm = cl.algorithm;
-        options.attentionVariant = cl.attention;
-        buildEinsumToLLVMPipeline(pm, options);
+      [](OpPassManager &pm, StringRef optionsText,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        EinsumToLLVMPipelineOptions cl;
+        if (failed(cl.parseFromString(optionsText)))
+          return failure();
+        auto options = toOptions(cl);
+        if (!options)
+          return errorHandler("einsum-to-llvm: " +
+                              llvm::toString(options.takeError()));
+        buildEinsumToLLVMPipeline(pm, *options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optionHandler) {
+        optionHandler(EinsumToLLVMPipelineOptions());
       });
 }

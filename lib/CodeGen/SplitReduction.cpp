@@ -160,6 +160,14 @@ struct EinsumCPUSplitReductionPass
     CPUTarget target = CPUTarget::host();
     if (vectorBits)
       target.vectorBits = vectorBits;
+    if (target.vectorBits != 128 && target.vectorBits != 256 &&
+        target.vectorBits != 512) {
+      getOperation().emitError()
+          << "option 'vector-bits' is " << static_cast<uint64_t>(vectorBits)
+          << ": expected 0 (the host's), 128, 256 "
+             "or 512";
+      return signalPassFailure();
+    }
     SmallVector<std::pair<linalg::GenericOp, unsigned>> work;
     getOperation().walk([&](linalg::GenericOp op) {
       if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||

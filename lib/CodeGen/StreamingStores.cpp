@@ -170,6 +170,12 @@ struct EinsumCPUStreamingStoresPass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (minBytes < 0) {
+      func.emitError() << "option 'min-bytes' is "
+                       << static_cast<int64_t>(minBytes)
+                       << ": expected 0 (four times the host's L2) or more";
+      return signalPassFailure();
+    }
     // 1-D transfers to plain vector loads and stores first.
     RewritePatternSet patterns(&getContext());
     vector::populateVectorTransferLoweringPatterns(patterns,

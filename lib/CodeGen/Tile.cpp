@@ -566,8 +566,12 @@ struct EinsumCPUTilePass
 
   void runOnOperation() override {
     TilingOptions options = makeTilingOptions(
-        vectorBits, l1Bytes, l2Bytes, cacheTileM, cacheTileN, cacheTileK,
-        registerTileM, registerTileN);
+        CPUTarget::host(), vectorBits, l1Bytes, l2Bytes, cacheTileM, cacheTileN,
+        cacheTileK, registerTileM, registerTileN);
+    if (llvm::Error error = validateTilingOptions(options)) {
+      getOperation().emitError(llvm::toString(std::move(error)));
+      return signalPassFailure();
+    }
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
       if (!op->hasAttr(kVectorSizesAttrName) && isTileable(op))

@@ -353,12 +353,14 @@ TilePlan einsum::choosePlan(linalg::GenericOp op,
                                 : planTiles(op, options);
 }
 
-TilingOptions einsum::makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,
+TilingOptions einsum::makeTilingOptions(const CPUTarget &target,
+                                        unsigned vectorBits, int64_t l1Bytes,
                                         int64_t l2Bytes, int64_t cacheTileM,
                                         int64_t cacheTileN, int64_t cacheTileK,
                                         int64_t registerTileM,
                                         int64_t registerTileN) {
   TilingOptions options;
+  options.target = target;
   if (vectorBits) {
     options.target.vectorBits = vectorBits;
     options.target.numVectorRegisters = vectorBits >= 512 ? 32 : 16;
@@ -373,4 +375,37 @@ TilingOptions einsum::makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,
   options.registerTileM = registerTileM;
   options.registerTileN = registerTileN;
   return options;
+}
+
+llvm::Error einsum::validateTilingOptions(const TilingOptions &options) {
+  auto bad = [](const char *name, int64_t value, const char *range) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   llvm::Twine("tiling option '") + name +
+                                       "' is " + llvm::Twine(value) +
+                                       ": expected " + range);
+  };
+  const CPUTarget &target = options.target;
+  if (target.vectorBits != 128 && target.vectorBits != 256 &&
+      target.vectorBits != 512)
+    return bad("vector-bits", target.vectorBits, "128, 256 or 512");
+  constexpr int64_t kib = 1024, gib = int64_t(1) << 30;
+  if (target.l1Bytes < kib || target.l1Bytes > gib)
+    return bad("l1-bytes", target.l1Bytes, "1024 to 2^30 bytes");
+  if (target.l2Bytes < kib || target.l2Bytes > gib)
+    return bad("l2-bytes", target.l2Bytes, "1024 to 2^30 bytes");
+  struct Tile {
+    const char *name;
+    int64_t value, max;
+  };
+  for (Tile tile : {Tile{"mc", options.cacheTileM, kMaxCacheTile},
+                    Tile{"nc", options.cacheTileN, kMaxCacheTile},
+                    Tile{"kc", options.cacheTileK, kMaxCacheTile},
+                    Tile{"mr", options.registerTileM, kMaxRegisterTile},
+                    Tile{"nr", options.registerTileN, kMaxRegisterTile}}) {
+    if (tile.value < 0 || tile.value > tile.max)
+      return bad(tile.name, tile.value,
+                 tile.max == kMaxCacheTile ? "0 (choose) to 2^24"
+                                           : "0 (choose) to 64");
+  }
+  return llvm::Error::success();
 }

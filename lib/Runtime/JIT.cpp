@@ -5,6 +5,7 @@
 #include "Einsum/CodeGen/Target.h"
 #include "Einsum/Conversion/Passes.h"
 #include "Einsum/Dialect/Einsum/EinsumOps.h"
+#include "RuntimeSymbols.h"
 #include "Workspace.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -22,6 +23,7 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/TargetSelect.h"
@@ -124,7 +126,8 @@ std::string KernelOptions::fingerprint() const {
   llvm::raw_string_ostream os(out);
   os << pipeline.threads << ':' << pipeline.layout << pipeline.tile
      << pipeline.vectorize << pipeline.genericAllocationFunctions
-     << dynamicShapes << stridedOutput << ':' << t.target.vectorBits << ','
+     << dynamicShapes << stridedOutput << ':' << t.target.cpuName << ','
+     << t.target.features << ',' << t.target.vectorBits << ','
      << t.target.numVectorRegisters << ',' << t.target.l1Bytes << ','
      << t.target.l2Bytes << ',' << t.cacheTileM << ',' << t.cacheTileN << ','
      << t.cacheTileK << ',' << t.registerTileM << ',' << t.registerTileN << ':'
@@ -281,11 +284,25 @@ Compiler::Compiler(size_t cacheCapacity) : capacity(cacheCapacity) {
 Compiler::~Compiler() = default;
 
 /// Builds the kernel module and, if `lower`, runs the pipeline on it.
+/// Checks the options a caller may have set out of range: tile sizes,
+/// target facts, thread count.
+static llvm::Error checkOptions(const KernelOptions &options) {
+  if (llvm::Error error = validateTilingOptions(options.pipeline.tiling))
+    return error;
+  unsigned threads = options.pipeline.threads;
+  if (threads < 1 || threads > kMaxThreads)
+    return makeError("einsum: " + Twine(threads) + " threads: expected 1 to " +
+                     Twine(kMaxThreads));
+  return llvm::Error::success();
+}
+
 static llvm::Expected<OwningOpRef<ModuleOp>>
 buildAndLower(MLIRContext *context, const Spec &spec, const Binding &binding,
               const std::vector<OperandType> &operands,
               const KernelOptions &options, bool lower,
               const AttentionOptions *attention = nullptr) {
+  if (llvm::Error error = checkOptions(options))
+    return std::move(error);
   OwningOpRef<ModuleOp> module =
       buildKernelModule(context, spec, binding, operands, options, attention);
   std::string diagnostics;
@@ -430,6 +447,9 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
   auto bound = parseAndBind(specText, operands);
   if (!bound)
     return bound.takeError();
+  if (llvm::Error error =
+          options.pipeline.tiling.target.checkHostCanRun())
+    return std::move(error);
   KernelOptions limited = options;
   if (llvm::Error error =
           applyMemoryLimit(bound->second, operands, limited, attention))
@@ -458,12 +478,15 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
     return module.takeError();
   kernel->pipelineMillis_ = millisSince(start);
 
-  // Native code for this CPU: its name and features on every function.
+  // Native code for the target CPU: its name and features on every
+  // function.
   start = std::chrono::steady_clock::now();
-  const CPUTarget &host = CPUTarget::host();
+  const CPUTarget &target = options.pipeline.tiling.target;
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder)
     return tmBuilder.takeError();
+  tmBuilder->setCPU(target.cpuName);
+  tmBuilder->setFeatures(target.features);
   tmBuilder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
   auto tm = tmBuilder->createTargetMachine();
   if (!tm)
@@ -473,8 +496,8 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
     for (llvm::Function &fn : *llvmModule) {
       if (fn.isDeclaration())
         continue;
-      fn.addFnAttr("target-cpu", host.cpuName);
-      fn.addFnAttr("target-features", host.features);
+      fn.addFnAttr("target-cpu", target.cpuName);
+      fn.addFnAttr("target-features", target.features);
     }
     return optimize(llvmModule);
   };
@@ -504,16 +527,10 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
     return engine.takeError();
   (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
-    auto bind = [&](llvm::StringRef name, void *address) {
-      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
-                                 llvm::JITSymbolFlags::Exported};
-    };
-    bind("_mlir_memref_to_llvm_alloc",
-         reinterpret_cast<void *>(&workspace::allocate));
-    bind("_mlir_memref_to_llvm_aligned_alloc",
-         reinterpret_cast<void *>(&workspace::allocateAligned));
-    bind("_mlir_memref_to_llvm_free",
-         reinterpret_cast<void *>(&workspace::release));
+    for (const RuntimeSymbol &symbol : runtimeSymbols())
+      symbols[interner(symbol.name)] = {
+          llvm::orc::ExecutorAddr::fromPtr(symbol.address),
+          llvm::JITSymbolFlags::Exported};
     return symbols;
   });
   auto entry = (*engine)->lookupPacked(("_mlir_ciface_" + kEntryName).str());
@@ -872,16 +889,22 @@ Compiler::describePlan(llvm::StringRef specText,
   auto bound = parseAndBind(specText, operands);
   if (!bound)
     return bound.takeError();
+  if (llvm::Error error = checkOptions(options))
+    return std::move(error);
   auto path = contractionPath(specText, operands, options);
   if (!path)
     return path.takeError();
+  std::string target =
+      "target: " + options.pipeline.tiling.target.describe() + "\n";
   std::lock_guard<std::mutex> lock(compileMutex);
   if (path->isSingleStep()) {
     auto tiles = describeTiles(context.get(), bound->first, bound->second,
                                operands, options);
-    if (!tiles || operands.size() < 3)
+    if (!tiles)
       return tiles;
-    return path->describe() + *tiles;
+    if (operands.size() < 3)
+      return target + *tiles;
+    return target + path->describe() + *tiles;
   }
 
   // Each step is compiled as an einsum of its own: describe it so, on the
@@ -898,7 +921,7 @@ Compiler::describePlan(llvm::StringRef specText,
   }
   KernelOptions stepOptions = options;
   stepOptions.pipeline.path.algorithm = PathAlgorithm::None;
-  std::string out = path->describe();
+  std::string out = target + path->describe();
   for (auto [index, step] : llvm::enumerate(path->steps)) {
     std::vector<OperandType> stepOperands;
     std::vector<std::vector<int64_t>> stepShapes;

@@ -41,6 +41,12 @@ or on random inputs.
                           '...=AxB' gives the dims under an ellipsis
   --dtype T               element type of random inputs: f32 (default), f64, i32, i64, f16, bf16
   --threads N             worker threads (default 1)
+  --target-cpu NAME       CPU to generate code and plans for: host (default) or an LLVM x86-64
+                          CPU name (haswell, znver3, skylake-avx512, sapphirerapids, ...); a
+                          CPU the host cannot run is for --explain only (default:
+                          $EINSUM_TARGET_CPU if set)
+  --target-features F     features added to or removed from the target's, e.g. -avx512f or
+                          +avx512bf16 (default: $EINSUM_TARGET_FEATURES if set)
   --max-memory SIZE       no input, output or intermediate may take more than SIZE bytes (suffix
                           K, M, G): checked before allocating anything; intermediates are
                           sliced to fit (default: physical memory)
@@ -82,6 +88,8 @@ struct Options {
   DType dtype = DType::F32;
   bool dtypeGiven = false;
   int64_t threads = 1;
+  std::string targetCPU = "host";
+  std::string targetFeatures;
   bool bench = false;
   int64_t repeat = 0;
   bool json = false;
@@ -142,6 +150,12 @@ static bool parseBytes(llvm::StringRef text, size_t &bytes) {
 static std::optional<std::string> parseArgs(int argc, char **argv,
                                             Options &options, bool &help) {
   std::vector<std::string> positional;
+  // The environment's target, for running a whole test suite for another
+  // CPU; the options override it.
+  if (const char *cpu = std::getenv("EINSUM_TARGET_CPU"); cpu && *cpu)
+    options.targetCPU = cpu;
+  if (const char *features = std::getenv("EINSUM_TARGET_FEATURES"))
+    options.targetFeatures = features;
   for (int i = 1; i < argc; ++i) {
     llvm::StringRef arg = argv[i];
     auto value = [&](std::string &out) -> bool {
@@ -181,8 +195,15 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
       options.dtypeGiven = true;
     } else if (name == "--threads") {
       if (!value(text) || !parseInt(text, options.threads) ||
-          options.threads < 1)
-        return std::string("option '--threads' needs a positive integer");
+          options.threads < 1 || options.threads > kMaxThreads)
+        return "option '--threads' needs an integer from 1 to " +
+               std::to_string(kMaxThreads);
+    } else if (name == "--target-cpu") {
+      if (!value(options.targetCPU) || options.targetCPU.empty())
+        return std::string("option '--target-cpu' needs a CPU name");
+    } else if (name == "--target-features") {
+      if (!value(options.targetFeatures))
+        return std::string("option '--target-features' needs a value");
     } else if (name == "--repeat") {
       if (!value(text) || !parseInt(text, options.repeat) || options.repeat < 1)
         return std::string("option '--repeat' needs a positive integer");
@@ -418,8 +439,8 @@ static double attentionFlops(const std::vector<std::vector<int64_t>> &shapes,
 /// What --explain prints for --attention.
 static std::string
 describeAttention(const Options &options,
-                  const std::vector<std::vector<int64_t>> &shapes,
-                  DType dtype) {
+                  const std::vector<std::vector<int64_t>> &shapes, DType dtype,
+                  const CPUTarget &target) {
   const std::vector<int64_t> &q = shapes[0], &k = shapes[1], &v = shapes[2];
   double scale = options.scale ? options.scale : 1.0 / std::sqrt(double(q[3]));
   AttentionPlan plan = planAttention(options.variant, !options.dynamic,
@@ -431,6 +452,7 @@ describeAttention(const Options &options,
      << ", seqQ=" << q[1] << ", n_head=" << q[2] << ", d_head=" << q[3]
      << "], key [seqK=" << k[1] << "], value [d_v=" << v[3] << "] ("
      << dtypeName(dtype) << ")\n"
+     << "  target:  " << target.describe() << "\n"
      << "  scores:  einsum \"batch seqQ n_head d_head, batch seqK n_head "
         "d_head -> batch n_head seqQ seqK\"\n"
      << llvm::format("  scale:   %.6g", scale)
@@ -528,6 +550,16 @@ int main(int argc, char **argv) {
     llvm::outs() << kUsage;
     return 0;
   }
+  auto target = CPUTarget::get(options.targetCPU, options.targetFeatures);
+  if (!target)
+    return usageError(llvm::toString(target.takeError()));
+  // Only explaining does not run the code: any target will do.
+  bool explainOnly = options.explain && !options.bench && !options.check &&
+                     options.output.empty();
+  llvm::Error runnable = target->checkHostCanRun();
+  if (runnable && !explainOnly)
+    return inputError(llvm::toString(std::move(runnable)));
+  llvm::consumeError(std::move(runnable));
 
   std::string_view specView(options.spec);
   SpecResult<Spec> spec = parseSpec(specView);
@@ -600,6 +632,7 @@ int main(int argc, char **argv) {
     operands.push_back({dtypes[i], shapes[i], /*strided=*/false});
   Compiler compiler;
   KernelOptions kernelOptions;
+  kernelOptions.pipeline.tiling.target = *target;
   kernelOptions.pipeline.path.algorithm = options.path;
   kernelOptions.pipeline.path.memoryLimit = double(options.memoryLimit);
   kernelOptions.dynamicShapes = options.dynamic;
@@ -621,7 +654,7 @@ int main(int argc, char **argv) {
 
   if (options.attention) {
     if (options.explain) {
-      std::string text = describeAttention(options, shapes, dtype);
+      std::string text = describeAttention(options, shapes, dtype, *target);
       double flops = attentionFlops(shapes, options.causal);
       if (options.json)
         llvm::outs() << "{\"attention\":true,\"causal\":"

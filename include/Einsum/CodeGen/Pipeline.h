@@ -19,6 +19,9 @@ class OpPassManager;
 
 namespace einsum {
 
+/// The most worker threads a kernel may be compiled for.
+inline constexpr unsigned kMaxThreads = 1024;
+
 struct EinsumToLLVMOptions {
   /// The contraction-order planner's algorithm and memory limit
   /// (einsum-contraction-order); PathAlgorithm::None keeps each einsum one
@@ -27,7 +30,8 @@ struct EinsumToLLVMOptions {
   /// How einsum.attention is lowered: "auto", "fused" or "unfused"
   /// (einsum-lower-attention).
   std::string attentionVariant = "auto";
-  /// Tile sizes and the target they are chosen for.
+  /// Tile sizes and the target CPU they are chosen and compiled for
+  /// (tiling.target: the host by default; CPUTarget::get for another).
   TilingOptions tiling;
   /// Move the vectorized dim of contraction operands to unit stride.
   bool layout = true;

@@ -21,6 +21,7 @@
 #include "Einsum/CodeGen/Target.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/Error.h"
 
 #include <optional>
 
@@ -78,12 +79,21 @@ struct TilePlan {
 /// int or float elements.
 bool isTileable(mlir::linalg::GenericOp op);
 
-/// TilingOptions for the host, with the non-zero overrides applied (the
+/// TilingOptions for `target`, with the non-zero overrides applied (the
 /// command-line options of the code generation passes).
-TilingOptions makeTilingOptions(unsigned vectorBits, int64_t l1Bytes,
-                                int64_t l2Bytes, int64_t cacheTileM,
-                                int64_t cacheTileN, int64_t cacheTileK,
-                                int64_t registerTileM, int64_t registerTileN);
+TilingOptions makeTilingOptions(const CPUTarget &target, unsigned vectorBits,
+                                int64_t l1Bytes, int64_t l2Bytes,
+                                int64_t cacheTileM, int64_t cacheTileN,
+                                int64_t cacheTileK, int64_t registerTileM,
+                                int64_t registerTileN);
+
+/// Checks the tile size overrides and target facts of `options` against
+/// their ranges (tiles >= 0 and at most kMaxRegisterTile / kMaxCacheTile;
+/// vector width 128, 256 or 512; cache sizes from 1 KiB to 1 GiB); the
+/// error names the option (`nr`, `l1-bytes`, ...) and its value.
+llvm::Error validateTilingOptions(const TilingOptions &options);
+inline constexpr int64_t kMaxRegisterTile = 64;
+inline constexpr int64_t kMaxCacheTile = int64_t(1) << 24;
 
 /// Chooses the tile plan of a tileable generic.
 TilePlan planTiles(mlir::linalg::GenericOp op, const TilingOptions &options);

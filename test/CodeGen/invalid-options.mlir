@@ -1,0 +1,39 @@
+// Every numeric option of the pipeline and the passes is range checked: a
+// value out of range is an error naming the option, never a crash (nr=-5
+// divided by zero in planTiles).
+// RUN: not einsum-opt %s --einsum-to-llvm="nr=-5" 2>&1 | FileCheck %s --check-prefix=NR
+// RUN: not einsum-opt %s --einsum-to-llvm="mr=-1" 2>&1 | FileCheck %s --check-prefix=MR
+// RUN: not einsum-opt %s --einsum-to-llvm="mr=100000" 2>&1 | FileCheck %s --check-prefix=MRBIG
+// RUN: not einsum-opt %s --einsum-to-llvm="mc=-5" 2>&1 | FileCheck %s --check-prefix=MC
+// RUN: not einsum-opt %s --einsum-to-llvm="kc=-5" 2>&1 | FileCheck %s --check-prefix=KC
+// RUN: not einsum-opt %s --einsum-to-llvm="nc=99999999999" 2>&1 | FileCheck %s --check-prefix=NC
+// RUN: not einsum-opt %s --einsum-to-llvm="vector-bits=7" 2>&1 | FileCheck %s --check-prefix=VB
+// RUN: not einsum-opt %s --einsum-to-llvm="l1-bytes=-1" 2>&1 | FileCheck %s --check-prefix=L1
+// RUN: not einsum-opt %s --einsum-to-llvm="l2-bytes=3" 2>&1 | FileCheck %s --check-prefix=L2
+// RUN: not einsum-opt %s --einsum-to-llvm="threads=0" 2>&1 | FileCheck %s --check-prefix=THREADS
+// RUN: not einsum-opt %s --einsum-to-llvm="memory-limit=-1" 2>&1 | FileCheck %s --check-prefix=LIMIT
+// RUN: not einsum-opt %s --einsum-to-llvm="attention=flash" 2>&1 | FileCheck %s --check-prefix=ATT
+// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-tile="nr=-5" 2>&1 | FileCheck %s --check-prefix=NR
+// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-layout="mr=-1" 2>&1 | FileCheck %s --check-prefix=MR
+// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-split-reduction="vector-bits=100000" 2>&1 | FileCheck %s --check-prefix=SPLIT
+// RUN: not einsum-opt %s --einsum-cpu-streaming-stores="min-bytes=-5" 2>&1 | FileCheck %s --check-prefix=STREAM
+
+// NR: tiling option 'nr' is -5: expected 0 (choose) to 64
+// MR: tiling option 'mr' is -1: expected 0 (choose) to 64
+// MRBIG: tiling option 'mr' is 100000: expected 0 (choose) to 64
+// MC: tiling option 'mc' is -5: expected 0 (choose) to 2^24
+// KC: tiling option 'kc' is -5
+// NC: tiling option 'nc' is 99999999999
+// VB: tiling option 'vector-bits' is 7: expected 128, 256 or 512
+// L1: tiling option 'l1-bytes' is -1: expected 1024 to 2^30 bytes
+// L2: tiling option 'l2-bytes' is 3
+// THREADS: option 'threads' is 0: expected 1 to 1024
+// LIMIT: option 'memory-limit' is -1: expected a number of elements >= 0
+// ATT: option 'attention' is 'flash': expected auto, fused or unfused
+// SPLIT: option 'vector-bits' is 100000: expected 0 (the host's), 128, 256 or 512
+// STREAM: option 'min-bytes' is -5
+
+func.func @gemm(%a: tensor<64x32xf32>, %b: tensor<32x48xf32>) -> tensor<64x48xf32> {
+  %r = einsum.contract "ij,jk->ik" ins(%a, %b : tensor<64x32xf32>, tensor<32x48xf32>) -> tensor<64x48xf32>
+  return %r : tensor<64x48xf32>
+}
