@@ -164,6 +164,13 @@ struct EinsumCPUSplitReductionPass
         target.vectorBits != 512) {
       getOperation().emitError()
           << "option 'vector-bits' is " << static_cast<uint64_t>(vectorBits)
+          << ": expected 0 (the host's), 128, 256 or 512";
+      return signalPassFailure();
+    }
+    if (target.vectorBits != 128 && target.vectorBits != 256 &&
+        target.vectorBits != 512) {
+      getOperation().emitError()
+          << "option 'vector-bits' is " << static_cast<uint64_t>(vectorBits)
           << ": expected 0 (the host's), 128, 256 "
              "or 512";
       return signalPassFailure();

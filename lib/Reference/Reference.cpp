@@ -138,12 +138,16 @@ Comparison einsum::compareToReference(const ReferenceResult &reference,
     double got = loadDouble(result, dtype, i);
     double want = reference.values[i];
     double error;
-    if (!std::isfinite(got) && std::isfinite(want))
-      error = INFINITY;
-    else
+    if (!std::isfinite(got) || !std::isfinite(want)) {
+      // NaN matches NaN and an infinity the same infinity (inputs with NaN
+      // or Inf give them); anything else against a non-finite is wrong.
+      bool same = (std::isnan(got) && std::isnan(want)) || got == want;
+      error = same ? 0 : INFINITY;
+    } else {
       error = std::fabs(got - want) / std::max(reference.magnitudes[i], 1e-300);
-    if (std::isnan(error))
-      error = INFINITY;
+      if (std::isnan(error)) // an infinite magnitude
+        error = got == want ? 0 : INFINITY;
+    }
     if (error > comparison.maxRelativeError || comparison.worstIndex < 0) {
       comparison.maxRelativeError =
           std::max(error, comparison.maxRelativeError);

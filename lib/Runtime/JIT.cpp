@@ -389,13 +389,19 @@ size_t einsum::physicalMemoryBytes() {
 }
 
 std::string einsum::bytesString(double bytes) {
-  char buf[32];
-  if (bytes >= double(1 << 30))
-    std::snprintf(buf, sizeof(buf), "%.1f GiB", bytes / double(1 << 30));
-  else if (bytes >= double(1 << 20))
-    std::snprintf(buf, sizeof(buf), "%.1f MiB", bytes / double(1 << 20));
+  static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  char buf[48];
+  double scaled = bytes / 1024.0;
+  size_t unit = 0;
+  while (scaled >= 1024.0 && unit + 1 < std::size(units)) {
+    scaled /= 1024.0;
+    ++unit;
+  }
+  // Beyond exbibytes (shapes of many dims), in powers of ten.
+  if (scaled >= 1024.0)
+    std::snprintf(buf, sizeof(buf), "%.3g bytes", bytes);
   else
-    std::snprintf(buf, sizeof(buf), "%.1f KiB", bytes / 1024.0);
+    std::snprintf(buf, sizeof(buf), "%.1f %s", scaled, units[unit]);
   return buf;
 }
 

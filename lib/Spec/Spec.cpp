@@ -642,17 +642,7 @@ bindShapes(const Spec &spec, const std::vector<std::vector<int64_t>> &shapes) {
       binding.dimSizes[labelDim[id]] = labelSize[id].size;
 
   // Every tensor's byte offsets must fit 64-bit index arithmetic.
-  auto tooLarge = [](const std::vector<int64_t> &shape) {
-    int64_t count = 1;
-    for (int64_t size : shape) {
-      if (size == kDynamicSize || size == 0)
-        return false;
-      if (count > kMaxElements / size)
-        return true;
-      count *= size;
-    }
-    return false;
-  };
+  auto tooLarge = exceedsMaxElements;
   for (size_t i = 0; i < numOperands; ++i)
     if (tooLarge(shapes[i]))
       return makeError("operand " + std::to_string(i) + " of shape " +
@@ -667,6 +657,19 @@ bindShapes(const Spec &spec, const std::vector<std::vector<int64_t>> &shapes) {
                          "would overflow 64-bit index arithmetic",
                      {spec.output.position});
   return binding;
+}
+
+bool einsum::exceedsMaxElements(const std::vector<int64_t> &shape) {
+  for (int64_t size : shape)
+    if (size == 0 || size == kDynamicSize)
+      return false;
+  int64_t count = 1;
+  for (int64_t size : shape) {
+    if (count > kMaxElements / size)
+      return true;
+    count *= size;
+  }
+  return false;
 }
 
 //===----------------------------------------------------------------------===//

@@ -78,6 +78,9 @@ notation; see the README.
 Exit status: 0 success, 1 bad input or failed --check, 2 bad usage.
 )";
 
+/// The most timed runs of --bench (their times are kept for the median).
+static constexpr int64_t kMaxRepeat = 1000000;
+
 namespace {
 struct Options {
   std::string spec;
@@ -97,7 +100,7 @@ struct Options {
   bool check = false;
   uint64_t seed = 0;
   bool dynamic = false;
-  double tolerance = 0;
+  std::optional<double> tolerance; // default: the dtype's
   std::vector<int64_t> tiles;
   PathAlgorithm path = PathAlgorithm::Auto;
   int64_t memoryLimit = 0;
@@ -205,18 +208,21 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
       if (!value(options.targetFeatures))
         return std::string("option '--target-features' needs a value");
     } else if (name == "--repeat") {
-      if (!value(text) || !parseInt(text, options.repeat) || options.repeat < 1)
-        return std::string("option '--repeat' needs a positive integer");
+      if (!value(text) || !parseInt(text, options.repeat) ||
+          options.repeat < 1 || options.repeat > kMaxRepeat)
+        return "option '--repeat' needs an integer from 1 to " +
+               std::to_string(kMaxRepeat);
     } else if (name == "--seed") {
       int64_t seed;
       if (!value(text) || !parseInt(text, seed))
         return std::string("option '--seed' needs an integer");
       options.seed = uint64_t(seed);
     } else if (name == "--tolerance") {
-      if (!value(text) ||
-          llvm::StringRef(text).getAsDouble(options.tolerance) ||
-          !(options.tolerance >= 0))
+      double tolerance;
+      if (!value(text) || llvm::StringRef(text).getAsDouble(tolerance) ||
+          !(tolerance >= 0))
         return std::string("option '--tolerance' needs a number >= 0");
+      options.tolerance = tolerance;
     } else if (name == "--tiles") {
       llvm::SmallVector<llvm::StringRef> items;
       if (!value(text))
@@ -345,6 +351,8 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
     auto [label, value] = item.split('=');
     label = label.trim();
     if (label == "...") {
+      if (haveEllipsis)
+        return std::string("--sizes: '...' is given twice");
       if (!parseShape(value, ellipsis))
         return "--sizes: bad dims '" + value.str() + "' for '...'";
       haveEllipsis = true;
@@ -357,7 +365,8 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
     if (spec.findLabel(std::string_view(label.data(), label.size())) < 0)
       return "--sizes: label '" + label.str() + "' is not in the spec '" +
              spec.str() + "'";
-    sizes[label.str()] = size;
+    if (!sizes.emplace(label.str(), size).second)
+      return "--sizes: label '" + label.str() + "' is given twice";
   }
   for (const Term &term : spec.inputs) {
     std::vector<int64_t> shape;
@@ -379,24 +388,65 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
   return std::nullopt;
 }
 
-/// Each random input against --max-memory (the limit applies per tensor,
-/// as for the output and intermediates).
-static std::optional<std::string>
-checkInputMemory(const Options &options,
-                 const std::vector<std::vector<int64_t>> &shapes) {
+static int64_t elementCount(const std::vector<int64_t> &shape) {
+  int64_t count = 1;
+  for (int64_t size : shape)
+    count *= size;
+  return count;
+}
+
+/// Checks what the run holds at once against --max-memory (default: the
+/// physical memory) before anything is allocated: the inputs, the output
+/// and, with --check, the reference (per output element its f64 value and
+/// magnitude, and for integers its wrapped value; for attention also the
+/// f64 scores). Returns the bytes left for the kernel's intermediates and
+/// scratch.
+static llvm::Expected<double>
+checkMemory(const Options &options,
+            const std::vector<std::vector<int64_t>> &shapes,
+            const std::vector<DType> &dtypes,
+            const std::vector<int64_t> &outShape, DType outDType) {
   double limit =
       double(options.maxMemory ? options.maxMemory : physicalMemoryBytes());
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    double bytes = double(dtypeSize(options.dtype));
-    for (int64_t size : shapes[i])
+  auto bytesOf = [](const std::vector<int64_t> &shape, double elementBytes) {
+    double bytes = elementBytes;
+    for (int64_t size : shape)
       bytes *= double(size);
+    return bytes;
+  };
+  auto error = [&](const std::string &what, double bytes) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   what + " would take " + bytesString(bytes) +
+                                       ", more than the memory limit of " +
+                                       bytesString(limit) + " (--max-memory)");
+  };
+  double inputs = 0;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    double bytes = bytesOf(shapes[i], double(dtypeSize(dtypes[i])));
     if (bytes > limit)
-      return "operand " + std::to_string(i) + " (shape " +
-             shapeString(shapes[i]) + ") would take " + bytesString(bytes) +
-             ", more than the memory limit of " + bytesString(limit) +
-             " (--max-memory)";
+      return error("operand " + std::to_string(i) + " (shape " +
+                       shapeString(shapes[i]) + ")",
+                   bytes);
+    inputs += bytes;
   }
-  return std::nullopt;
+  double output = bytesOf(outShape, double(dtypeSize(outDType)));
+  double reference = 0;
+  if (options.check) {
+    reference = bytesOf(outShape, isFloat(outDType) ? 16 : 24);
+    if (options.attention && shapes.size() == 3)
+      reference += 8 * double(shapes[0][0]) * double(shapes[0][1]) *
+                   double(shapes[0][2]) * double(shapes[1][1]);
+  }
+  double total = inputs + output + reference;
+  if (total > limit)
+    return error("the inputs (" + bytesString(inputs) + ")" +
+                     (options.check ? ", " : " and ") + "the output (" +
+                     bytesString(output) + ")" +
+                     (options.check ? " and the reference of --check (" +
+                                          bytesString(reference) + ")"
+                                    : std::string()),
+                 total);
+  return limit - total;
 }
 
 /// --sizes of --attention: 'seq' stands for seqQ and seqK, and d_v is d_head
@@ -404,22 +454,31 @@ checkInputMemory(const Options &options,
 static std::string attentionSizes(llvm::StringRef text) {
   llvm::SmallVector<llvm::StringRef> items;
   text.split(items, ',', -1, /*KeepEmpty=*/false);
-  std::map<std::string, std::string> sizes;
+  // Every item is kept (a label given twice is reported as such); seqQ and
+  // seqK come from seq, d_v from d_head, unless given.
+  std::vector<std::pair<std::string, std::string>> sizes;
+  auto given = [&](llvm::StringRef name) {
+    return llvm::any_of(sizes,
+                        [&](const auto &item) { return item.first == name; });
+  };
   for (llvm::StringRef item : items) {
     auto [label, value] = item.split('=');
-    sizes[label.trim().str()] = value.trim().str();
+    sizes.emplace_back(label.trim().str(), value.trim().str());
   }
-  auto it = sizes.find("seq");
-  if (it != sizes.end()) {
-    std::string seq = it->second;
-    sizes.erase(it);
-    sizes.emplace("seqQ", seq);
-    sizes.emplace("seqK", seq);
+  std::vector<std::pair<std::string, std::string>> derived;
+  for (const auto &[label, value] : sizes) {
+    if (label == "seq") {
+      for (const char *name : {"seqQ", "seqK"})
+        if (!given(name))
+          derived.emplace_back(name, value);
+    } else {
+      derived.emplace_back(label, value);
+    }
+    if (label == "d_head" && !given("d_v"))
+      derived.emplace_back("d_v", value);
   }
-  if (sizes.count("d_head"))
-    sizes.emplace("d_v", sizes["d_head"]);
   std::string out;
-  for (auto &[label, value] : sizes)
+  for (auto &[label, value] : derived)
     out += (out.empty() ? "" : ",") + label + "=" + value;
   return out;
 }
@@ -436,6 +495,14 @@ static double attentionFlops(const std::vector<std::vector<int64_t>> &shapes,
   return 2 * batch * heads * pairs * double(shapes[0][3] + shapes[2][3]);
 }
 
+/// Whether the fused attention can take these shapes: static, no size 0.
+static bool fusableShapes(const Options &options,
+                          const std::vector<std::vector<int64_t>> &shapes) {
+  return !options.dynamic && llvm::all_of(shapes, [](const auto &shape) {
+    return !llvm::is_contained(shape, 0);
+  });
+}
+
 /// What --explain prints for --attention.
 static std::string
 describeAttention(const Options &options,
@@ -443,8 +510,9 @@ describeAttention(const Options &options,
                   const CPUTarget &target) {
   const std::vector<int64_t> &q = shapes[0], &k = shapes[1], &v = shapes[2];
   double scale = options.scale ? options.scale : 1.0 / std::sqrt(double(q[3]));
-  AttentionPlan plan = planAttention(options.variant, !options.dynamic,
-                                     options.causal, q[1], k[1]);
+  AttentionPlan plan =
+      planAttention(options.variant, fusableShapes(options, shapes),
+                    options.causal, q[1], k[1]);
   std::string out;
   llvm::raw_string_ostream os(out);
   os << "attention: softmax(Q Kᵀ * scale) V"
@@ -500,12 +568,23 @@ static std::string jsonShapes(const std::vector<std::vector<int64_t>> &shapes) {
   return out + "]";
 }
 
+/// A JSON string: quotes, backslashes and control characters (the plan's
+/// line breaks) escaped, so that --json output is one line of valid JSON.
 static std::string jsonString(llvm::StringRef text) {
   std::string out = "\"";
   for (char c : text) {
-    if (c == '"' || c == '\\')
+    if (c == '"' || c == '\\') {
       out += '\\';
-    out += c;
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escape[8];
+      std::snprintf(escape, sizeof(escape), "\\u%04x", unsigned(c));
+      out += escape;
+    } else {
+      out += c;
+    }
   }
   return out + "\"";
 }
@@ -542,6 +621,8 @@ static void printResult(const std::vector<int64_t> &shape, DType dtype,
 }
 
 int main(int argc, char **argv) {
+  // An interrupted -o write leaves no temporary file behind.
+  installNpySignalCleanup();
   Options options;
   bool help = false;
   if (std::optional<std::string> error = parseArgs(argc, argv, options, help))
@@ -566,24 +647,21 @@ int main(int argc, char **argv) {
   if (!spec)
     return inputError(spec.error().render(specView));
 
-  // Inputs: files or random.
+  // Inputs: the shapes and dtypes first (.npy headers, --shapes or
+  // --sizes), so that the memory the run needs is checked before any data
+  // is allocated or read; then each input is read once, into its buffer.
   std::vector<std::vector<int64_t>> shapes;
-  std::vector<AlignedBuffer> buffers;
   std::vector<DType> dtypes;
+  std::vector<NpyHeader> headers;
   if (!options.inputs.empty()) {
     for (const std::string &path : options.inputs) {
-      NpyArray array;
+      NpyHeader header;
       std::string error;
-      if (!readNpy(path, array, error))
+      if (!readNpyHeader(path, header, error))
         return inputError(error);
-      dtypes.push_back(array.dtype);
-      shapes.push_back(array.shape);
-      buffers.emplace_back(array.data.size());
-      if (!buffers.back())
-        return inputError(path + ": out of memory");
-      if (!array.data.empty()) // (memcpy from a null pointer is UB)
-        std::memcpy(buffers.back().data(), array.data.data(),
-                    array.data.size());
+      dtypes.push_back(header.dtype);
+      shapes.push_back(header.shape);
+      headers.push_back(std::move(header));
     }
   } else {
     if (!options.shapes.empty()) {
@@ -603,21 +681,7 @@ int main(int argc, char **argv) {
                    shapes)) {
       return inputError(*error);
     }
-    // Random inputs: check what they need before allocating any.
-    if (std::optional<std::string> error = checkInputMemory(options, shapes))
-      return inputError(*error);
-    std::mt19937_64 rng(options.seed);
-    for (const std::vector<int64_t> &shape : shapes) {
-      int64_t count = 1;
-      for (int64_t size : shape)
-        count *= size;
-      dtypes.push_back(options.dtype);
-      buffers.emplace_back(size_t(count) * dtypeSize(options.dtype));
-      if (!buffers.back())
-        return inputError("out of memory for operand of shape " +
-                          shapeString(shape));
-      fillRandom(buffers.back(), options.dtype, count, rng);
-    }
+    dtypes.assign(shapes.size(), options.dtype);
   }
 
   SpecResult<Binding> binding = bindSpec(*spec, shapes);
@@ -627,6 +691,26 @@ int main(int argc, char **argv) {
   DType dtype = dtypes.front();
   for (DType operand : dtypes)
     dtype = promoteTypes(dtype, operand);
+  auto leftForKernel =
+      checkMemory(options, shapes, dtypes, binding->outputShape(), dtype);
+  if (!leftForKernel)
+    return inputError(llvm::toString(leftForKernel.takeError()));
+
+  std::vector<AlignedBuffer> buffers;
+  std::mt19937_64 rng(options.seed);
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    size_t bytes = size_t(elementCount(shapes[i])) * dtypeSize(dtypes[i]);
+    buffers.emplace_back(bytes);
+    if (!buffers.back())
+      return inputError("out of memory for operand " + std::to_string(i) +
+                        " of shape " + shapeString(shapes[i]));
+    std::string error;
+    if (!headers.empty() && !readNpyData(options.inputs[i], headers[i],
+                                         buffers.back().data(), error))
+      return inputError(error);
+    if (headers.empty())
+      fillRandom(buffers.back(), dtypes[i], elementCount(shapes[i]), rng);
+  }
   std::vector<OperandType> operands;
   for (size_t i = 0; i < shapes.size(); ++i)
     operands.push_back({dtypes[i], shapes[i], /*strided=*/false});
@@ -648,6 +732,14 @@ int main(int argc, char **argv) {
 
   kernelOptions.pipeline.attentionVariant = options.variant;
   kernelOptions.memoryLimitBytes = options.maxMemory;
+  // Intermediates of a contraction order (a step's operands and result live
+  // at once) and scratch share what the inputs, output and reference leave.
+  double intermediateElements =
+      std::max(1.0, std::floor(*leftForKernel / 2 /
+                               double(std::max<size_t>(dtypeSize(dtype), 4))));
+  double &pathLimit = kernelOptions.pipeline.path.memoryLimit;
+  pathLimit = pathLimit > 0 ? std::min(pathLimit, intermediateElements)
+                            : intermediateElements;
   AttentionOptions attention;
   attention.causal = options.causal;
   attention.scale = options.scale;
@@ -780,8 +872,7 @@ int main(int argc, char **argv) {
   }
 
   std::optional<Comparison> comparison;
-  double tolerance =
-      options.tolerance ? options.tolerance : defaultTolerance(dtype);
+  double tolerance = options.tolerance.value_or(defaultTolerance(dtype));
   if (options.check) {
     SpecResult<ReferenceResult> reference =
         options.attention
@@ -795,12 +886,9 @@ int main(int argc, char **argv) {
   }
 
   if (!options.output.empty()) {
-    NpyArray array;
-    array.dtype = dtype;
-    array.shape = outShape;
-    array.data.assign(result.data(), result.data() + result.size());
     std::string error;
-    if (!writeNpy(options.output, array, error))
+    if (!writeNpy(options.output, dtype, outShape, result.data(),
+                  size_t(outCount) * dtypeSize(dtype), error))
       return inputError(error);
   }
 
@@ -814,7 +902,7 @@ int main(int argc, char **argv) {
         llvm::outs() << ",\"attention\":true,\"causal\":"
                      << (options.causal ? "true" : "false") << ",\"variant\":"
                      << jsonString(planAttention(options.variant,
-                                                 !options.dynamic,
+                                                 fusableShapes(options, shapes),
                                                  options.causal, shapes[0][1],
                                                  shapes[1][1])
                                            .fused

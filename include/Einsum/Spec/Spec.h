@@ -155,6 +155,10 @@ SpecResult<Spec> parseSpec(std::string_view text,
 /// elements must fit signed 64-bit index arithmetic.
 inline constexpr int64_t kMaxElements = int64_t(1) << 60;
 
+/// True if a tensor of `shape` has more than kMaxElements elements (never
+/// for an empty tensor, a size 0 anywhere, or a dynamic size).
+bool exceedsMaxElements(const std::vector<int64_t> &shape);
+
 /// Marks an axis of an operand that is broadcast (size 1 under '...' while
 /// other operands have a larger size): it is always indexed at 0.
 inline constexpr int64_t kBroadcastDim = -1;

@@ -84,8 +84,9 @@ struct ContractOpLowering : OpConversionPattern<ContractOp> {
     auto accTensorType = RankedTensorType::get(resultType.getShape(), accType);
     Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
                                           accType, dynamicSizes);
-    Value zero = arith::ConstantOp::create(rewriter, loc, accType,
-                                           rewriter.getZeroAttr(accType));
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc,
+        getAccumulatorInit(accType, binding.numDims() > binding.numFree));
     Value init =
         linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
 

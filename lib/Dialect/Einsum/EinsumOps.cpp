@@ -46,6 +46,23 @@ static void printSpecString(OpAsmPrinter &printer, Operation *, SpecAttr spec) {
 #define GET_OP_CLASSES
 #include "Einsum/Dialect/Einsum/EinsumOps.cpp.inc"
 
+bool einsum::isSupportedElementType(Type type) {
+  if (type.isF16() || type.isBF16() || type.isF32() || type.isF64())
+    return true;
+  auto integer = dyn_cast<IntegerType>(type);
+  return integer && integer.isSignless() &&
+         llvm::is_contained({8u, 16u, 32u, 64u}, integer.getWidth());
+}
+
+TypedAttr einsum::getAccumulatorInit(Type type, bool sums) {
+  Builder b(type.getContext());
+  if (auto floatType = dyn_cast<FloatType>(type); floatType && !sums)
+    return b.getFloatAttr(floatType,
+                          llvm::APFloat::getZero(floatType.getFloatSemantics(),
+                                                 /*Negative=*/true));
+  return b.getZeroAttr(type);
+}
+
 //===----------------------------------------------------------------------===//
 // ContractOp
 //===----------------------------------------------------------------------===//
@@ -95,6 +112,11 @@ static LogicalResult verifyElementTypes(ContractOp op) {
              << "; use accumulate(<type>) for mixed precision";
     return success();
   }
+  if (!isSupportedElementType(*acc))
+    return op.emitOpError()
+           << "accumulator type " << *acc
+           << " is not supported (expected f16, bf16, f32, f64, i8, i16, i32 "
+              "or i64)";
   if (isa<FloatType>(*acc) != isa<FloatType>(input))
     return op.emitOpError()
            << "accumulator type " << *acc << " and operand element type "
@@ -209,5 +231,22 @@ LogicalResult AttentionOp::verify() {
                          << "' differs: " << axis.a.name << " has " << a << ", "
                          << axis.b.name << " has " << b;
   }
+  // The size limit of every einsum op, on the operands, the result and the
+  // scores [batch, n_head, seqQ, seqK] of the unfused form.
+  auto sizes = [](RankedTensorType type) {
+    std::vector<int64_t> shape;
+    for (int64_t size : type.getShape())
+      shape.push_back(ShapedType::isDynamic(size) ? kDynamicSize : size);
+    return shape;
+  };
+  for (const Operand &operand : {query, key, value, result})
+    if (exceedsMaxElements(sizes(operand.type)))
+      return emitOpError() << operand.name << " of type " << operand.type
+                           << " has more than 2^60 elements; its offsets "
+                              "would overflow 64-bit index arithmetic";
+  std::vector<int64_t> q = sizes(query.type), k = sizes(key.type);
+  if (exceedsMaxElements({q[0], q[2], q[1], k[1]}))
+    return emitOpError() << "the scores [batch, n_head, seqQ, seqK] would "
+                            "have more than 2^60 elements";
   return success();
 }

@@ -260,7 +260,7 @@ func.func @accumulator_result_type(%a: tensor<2xbf16>) {
 // -----
 
 func.func @unsupported_element_type(%a: tensor<2xindex>) {
-  // expected-error @+1 {{operand #0 must be variadic of ranked tensor of floating-point or signless integer values}}
+  // expected-error @+1 {{operand #0 must be variadic of ranked tensor of f16, bf16, f32, f64, i8, i16, i32 or i64 values, but got 'tensor<2xindex>'}}
   %r = einsum.contract "i->" ins(%a : tensor<2xindex>) -> tensor<index>
   return
 }
@@ -312,7 +312,140 @@ func.func @attention_result(%q: tensor<2x16x4x8xf32>, %k: tensor<2x16x4x8xf32>, 
 // -----
 
 func.func @attention_integer(%q: tensor<2x16x4x8xi32>, %k: tensor<2x16x4x8xi32>, %v: tensor<2x16x4x8xi32>) {
-  // expected-error @+1 {{operand #0 must be ranked tensor of floating-point values}}
+  // expected-error @+1 {{operand #0 must be ranked tensor of f16, bf16, f32 or f64 values}}
   %0 = einsum.attention ins(%q, %k, %v : tensor<2x16x4x8xi32>, tensor<2x16x4x8xi32>, tensor<2x16x4x8xi32>) -> tensor<2x16x4x8xi32>
+  return
+}
+
+//===----------------------------------------------------------------------===//
+// Element and accumulator types: exactly those the pipeline lowers (f16,
+// bf16, f32, f64, i8, i16, i32, i64). A type that is not a number once
+// crashed the verifier with integer operands.
+//===----------------------------------------------------------------------===//
+
+func.func @accumulate_index(%a: tensor<2xi32>) {
+  // expected-error @+1 {{accumulator type 'index' is not supported (expected f16, bf16, f32, f64, i8, i16, i32 or i64)}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi32>) accumulate(index) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @accumulate_none(%a: tensor<2xi32>) {
+  // expected-error @+1 {{accumulator type 'none' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi32>) accumulate(none) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @accumulate_vector(%a: tensor<2xi32>) {
+  // expected-error @+1 {{accumulator type 'vector<4xf32>' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi32>) accumulate(vector<4xf32>) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @accumulate_memref(%a: tensor<2xi32>) {
+  // expected-error @+1 {{accumulator type 'memref<f32>' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi32>) accumulate(memref<f32>) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @accumulate_pointer(%a: tensor<2xi32>) {
+  // expected-error @+1 {{accumulator type '!llvm.ptr' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi32>) accumulate(!llvm.ptr) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @accumulate_complex(%a: tensor<2xi32>) {
+  // expected-error @+1 {{accumulator type 'complex<i32>' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi32>) accumulate(complex<i32>) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @accumulate_tuple(%a: tensor<2xi32>) {
+  // expected-error @+1 {{accumulator type 'tuple<f32>' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi32>) accumulate(tuple<f32>) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @accumulate_unsigned(%a: tensor<2xi32>) {
+  // expected-error @+1 {{accumulator type 'ui64' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi32>) accumulate(ui64) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @accumulate_signed(%a: tensor<2xi32>) {
+  // expected-error @+1 {{accumulator type 'si64' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi32>) accumulate(si64) -> tensor<i32>
+  return
+}
+
+// -----
+
+func.func @accumulate_f8(%a: tensor<2xf16>) {
+  // expected-error @+1 {{accumulator type 'f8E4M3FN' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xf16>) accumulate(f8E4M3FN) -> tensor<f16>
+  return
+}
+
+// -----
+
+func.func @accumulate_tf32(%a: tensor<2xf16>) {
+  // expected-error @+1 {{accumulator type 'tf32' is not supported}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xf16>) accumulate(tf32) -> tensor<f16>
+  return
+}
+
+// -----
+
+func.func @operand_f8(%a: tensor<2xf8E4M3FN>) {
+  // expected-error @+1 {{operand #0 must be variadic of ranked tensor of f16, bf16, f32, f64, i8, i16, i32 or i64 values, but got 'tensor<2xf8E4M3FN>'}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xf8E4M3FN>) -> tensor<f8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @operand_i1(%a: tensor<2xi1>) {
+  // expected-error @+1 {{but got 'tensor<2xi1>'}}
+  %r = einsum.contract "i->" ins(%a : tensor<2xi1>) -> tensor<i1>
+  return
+}
+
+// -----
+
+func.func @attention_f8(%q: tensor<1x4x1x8xf8E4M3FN>) {
+  // expected-error @+1 {{operand #0 must be ranked tensor of f16, bf16, f32 or f64 values, but got 'tensor<1x4x1x8xf8E4M3FN>'}}
+  %r = einsum.attention ins(%q, %q, %q : tensor<1x4x1x8xf8E4M3FN>, tensor<1x4x1x8xf8E4M3FN>, tensor<1x4x1x8xf8E4M3FN>) -> tensor<1x4x1x8xf8E4M3FN>
+  return
+}
+
+// -----
+
+// One size limit for every op: attention's operands as einsum.contract's.
+func.func @attention_too_large(%q: tensor<99999999999x99999999999x4x16xf32>) {
+  // expected-error @+1 {{query of type 'tensor<99999999999x99999999999x4x16xf32>' has more than 2^60 elements}}
+  %r = einsum.attention ins(%q, %q, %q : tensor<99999999999x99999999999x4x16xf32>, tensor<99999999999x99999999999x4x16xf32>, tensor<99999999999x99999999999x4x16xf32>) -> tensor<99999999999x99999999999x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @attention_scores_too_large(%q: tensor<1x1073741825x1x1xf32>) {
+  // expected-error @+1 {{the scores [batch, n_head, seqQ, seqK] would have more than 2^60 elements}}
+  %r = einsum.attention ins(%q, %q, %q : tensor<1x1073741825x1x1xf32>, tensor<1x1073741825x1x1xf32>, tensor<1x1073741825x1x1xf32>) -> tensor<1x1073741825x1x1xf32>
   return
 }

@@ -8,7 +8,9 @@ include "Einsum/Dialect/Einsum/EinsumAttrs.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinTypes.td"
 
-def Einsum_ElementType : AnyTypeOf<[AnyFloat, AnySignlessInteger]>;
+// The element types the pipeline lowers (isSupportedElementType).
+def Einsum_ElementType : AnyTypeOf<[F16, BF16, F32, F64, I8, I16, I32, I64],
+    "f16, bf16, f32, f64, i8, i16, i32 or i64">;
 def Einsum_Tensor : RankedTensorOf<[Einsum_ElementType]>;
 
 def Einsum_ContractOp : Einsum_Op<"contract", [Pure]> {
@@ -75,7 +77,8 @@ def Einsum_ContractOp : Einsum_Op<"contract", [Pure]> {
   }];
 }
 
-def Einsum_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Einsum_FloatTensor
+    : RankedTensorOf<[AnyTypeOf<[F16, BF16, F32, F64], "f16, bf16, f32 or f64">]>;
 
 def Einsum_AttentionOp : Einsum_Op<"attention", [Pure]> {
   let summary = "Scaled dot-product attention: softmax(Q Kᵀ · scale) · V";

@@ -388,9 +388,12 @@ AttentionPlan einsum::planAttention(llvm::StringRef variant, bool staticShapes,
 /// The plan of one op.
 static AttentionPlan planOf(AttentionOp op, llvm::StringRef variant,
                             int64_t tileQ, int64_t tileK) {
-  bool staticShapes = op.getQuery().getType().hasStaticShape() &&
-                      op.getKey().getType().hasStaticShape() &&
-                      op.getValue().getType().hasStaticShape();
+  bool staticShapes =
+      llvm::all_of(ArrayRef<Value>{op.getQuery(), op.getKey(), op.getValue()},
+                   [](Value operand) {
+                     auto type = cast<RankedTensorType>(operand.getType());
+                     return type.hasStaticShape() && type.getNumElements() > 0;
+                   });
   return planAttention(variant, staticShapes, op.getCausal(),
                        op.getQuery().getType().getDimSize(1),
                        op.getKey().getType().getDimSize(1), tileQ, tileK);
@@ -418,8 +421,8 @@ struct EinsumLowerAttentionPass
     for (AttentionOp op : ops) {
       AttentionPlan plan = planOf(op, variant, tileQ, tileK);
       if (plan.fused && !plan.tileQ) {
-        op.emitOpError() << "the fused form needs static shapes and "
-                            "non-empty sequences";
+        op.emitOpError() << "the fused form needs static shapes and no "
+                            "size 0 (use the unfused form)";
         return signalPassFailure();
       }
       OpBuilder b(op);

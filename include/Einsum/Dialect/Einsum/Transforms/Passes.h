@@ -20,7 +20,9 @@ struct AttentionPlan {
 inline constexpr int64_t kMinFusedSeqK = 48;
 
 /// The plan for `variant` ("auto", "fused", "unfused"): auto fuses when the
-/// shapes are static, seqQ is non-empty and seqK >= kMinFusedSeqK. Tiles are
+/// shapes are static and non-empty (`staticShapes`: no dynamic and no zero
+/// size in query, key and value; the unfused form computes empty ones) and
+/// seqK >= kMinFusedSeqK. Tiles are
 /// the largest divisors of the sequence lengths not above the requested
 /// sizes; causal key tiles are at most as long as query tiles.
 AttentionPlan planAttention(llvm::StringRef variant, bool staticShapes,
