@@ -7,9 +7,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <dirent.h>
 #include <fstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace einsum;
 
@@ -129,6 +134,161 @@ TEST(Npy, Errors) {
   std::string error;
   EXPECT_FALSE(writeNpy(::testing::TempDir() + "/x.npy", bf16, error));
   EXPECT_NE(error.find("bf16 has no NumPy .npy type"), std::string::npos);
+}
+
+TEST(Npy, HeaderAsNumPyReadsIt) {
+  std::string four(24, '\0');
+  struct Case {
+    std::string header;
+    std::vector<int64_t> shape;
+  };
+  std::vector<Case> cases = {
+      // Double quotes, which NumPy loads.
+      {R"({"descr": "<f4", "fortran_order": False, "shape": (2, 3), })",
+       {2, 3}},
+      // A key given twice: the last wins, as in a dict literal.
+      {"{'descr': '<f4', 'shape': (6,), 'fortran_order': False, "
+       "'shape': (2, 3)}",
+       {2, 3}},
+      // Python 2's long suffix, from old NumPy.
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2L, 3L), }", {2, 3}},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (), }", {}},
+  };
+  for (const Case &c : cases) {
+    std::string image = npyImage(c.header, four);
+    NpyArray array;
+    std::string error;
+    EXPECT_TRUE(parseNpy(image.data(), image.size(), "x.npy", array, error))
+        << c.header << ": " << error;
+    EXPECT_EQ(array.shape, c.shape) << c.header;
+  }
+}
+
+TEST(Npy, HeaderErrorsNameTheProblem) {
+  struct Case {
+    std::string header;
+    const char *message;
+  };
+  std::vector<Case> cases = {
+      {"{'descr': [('a', '<f4'), ('b', '<i4')], 'fortran_order': False, "
+       "'shape': (2,), }",
+       "x.npy: structured dtypes (a list as 'descr') are not supported"},
+      {"{'descr': " + std::string(100, '(') + std::string(100, ')') + "}",
+       "x.npy: malformed header: header nests deeper than 16 at byte"},
+      {"{'descr': '<f\xff', 'fortran_order': False, 'shape': (2,), }",
+       "x.npy: unsupported dtype '<f\\xff' (supported"},
+      {"{'descr': '" + std::string(100, 'x') +
+           "', 'fortran_order': False, 'shape': (2,), }",
+       "x.npy: unsupported dtype "
+       "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' "},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': 1}",
+       "x.npy: header has the unexpected key 'x'"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2), }",
+       "x.npy: malformed 'shape' (not a tuple)"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (-2,), }",
+       "x.npy: malformed 'shape' (not non-negative integers)"},
+      {"{'descr': '<f4', 'fortran_order': 0, 'shape': (2,), }",
+       "x.npy: malformed 'fortran_order' (not True or False)"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2,)",
+       "x.npy: malformed header: expected ',' or '}' at byte"},
+      {"['descr']", "x.npy: header is not a dict"},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': "
+       "(1099511627776, 1099511627776),}",
+       "x.npy: shape overflows a 64-bit byte count"},
+  };
+  for (const Case &c : cases) {
+    std::string image = npyImage(c.header, std::string(16, '\0'));
+    NpyArray array;
+    std::string error;
+    EXPECT_FALSE(parseNpy(image.data(), image.size(), "x.npy", array, error));
+    EXPECT_EQ(error.rfind(c.message, 0), 0u) << "got: " << error;
+    EXPECT_LT(error.size(), 200u) << error;
+  }
+  // A header longer than NumPy's limit is not read.
+  std::string image = npyImage(std::string(20000, ' '), "");
+  NpyArray array;
+  std::string error;
+  EXPECT_FALSE(parseNpy(image.data(), image.size(), "x.npy", array, error));
+}
+
+/// The names in `dir`.
+static std::vector<std::string> listDir(const std::string &dir) {
+  std::vector<std::string> names;
+  if (DIR *d = opendir(dir.c_str())) {
+    while (dirent *entry = readdir(d))
+      if (std::strcmp(entry->d_name, ".") && std::strcmp(entry->d_name, ".."))
+        names.push_back(entry->d_name);
+    closedir(d);
+  }
+  return names;
+}
+
+TEST(Npy, WriteGoesThroughSymlinksAndKeepsDevices) {
+  std::string dir = ::testing::TempDir() + "/einsum-npy-write-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  float values[3] = {1, 2, 3};
+  std::string error;
+  // A symlink to /dev/null: written through, nothing replaced.
+  std::string link = dir + "/null.npy";
+  ASSERT_EQ(symlink("/dev/null", link.c_str()), 0);
+  ASSERT_TRUE(writeNpy(link, DType::F32, {3}, values, sizeof(values), error))
+      << error;
+  struct stat info;
+  ASSERT_EQ(lstat(link.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISLNK(info.st_mode));
+  ASSERT_EQ(stat("/dev/null", &info), 0);
+  EXPECT_TRUE(S_ISCHR(info.st_mode));
+  // /dev/full: the system's reason.
+  EXPECT_FALSE(
+      writeNpy("/dev/full", DType::F32, {3}, values, sizeof(values), error));
+  EXPECT_NE(error.find("write failed: No space left on device"),
+            std::string::npos)
+      << error;
+  // A directory: refused.
+  EXPECT_FALSE(writeNpy(dir, DType::F32, {3}, values, sizeof(values), error));
+  EXPECT_NE(error.find("is a directory"), std::string::npos) << error;
+  // Nothing but the link is left.
+  EXPECT_EQ(listDir(dir), std::vector<std::string>{"null.npy"});
+  unlink(link.c_str());
+  rmdir(dir.c_str());
+}
+
+TEST(Npy, SignalRemovesTheTemporaryFile) {
+  std::string dir = ::testing::TempDir() + "/einsum-npy-signal-XXXXXX";
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  std::string path = dir + "/big.npy";
+  // A child writes a large array; once its temporary file exists, SIGTERM.
+  // Retried larger if the write finished before the signal.
+  for (size_t mib : {256, 1024}) {
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      installNpySignalCleanup();
+      std::vector<char> data(mib << 20, 1);
+      std::string error;
+      writeNpy(path, DType::F32, {int64_t(mib << 18)}, data.data(), data.size(),
+               error);
+      _exit(0);
+    }
+    bool signalled = false;
+    int status = 0;
+    while (waitpid(child, &status, WNOHANG) == 0) {
+      for (const std::string &name : listDir(dir))
+        if (name.rfind(".big.npy.tmp.", 0) == 0 && !signalled) {
+          kill(child, SIGTERM);
+          signalled = true;
+        }
+      usleep(200);
+    }
+    if (signalled && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) {
+      EXPECT_TRUE(listDir(dir).empty()) << listDir(dir).front();
+      rmdir(dir.c_str());
+      return;
+    }
+    unlink(path.c_str());
+  }
+  rmdir(dir.c_str());
+  GTEST_SKIP() << "the writes finished before a signal could stop them";
 }
 
 } // namespace
