@@ -11,8 +11,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
 #include <optional>
+#include <queue>
+#include <tuple>
 
 using namespace einsum;
 
@@ -328,75 +331,170 @@ static std::optional<Tree> searchOptimal(const Problem &problem,
 }
 
 /// Greedy search: repeatedly contracts the pair whose result is smallest
-/// relative to its inputs (opt_einsum's greedy score), then the cheaper.
+/// relative to its inputs (opt_einsum's greedy score), then the cheaper,
+/// then the pair of earliest tensors. Only pairs that share a dim are
+/// candidates while there are any (then the smallest tensors are joined by
+/// outer products), kept in a heap: a contraction adds the pairs of its
+/// result with the tensors sharing a dim with it, and re-scores the pair of
+/// the last two holders of a dim whose holders it reduced to two (the only
+/// pair whose result that changes). O(P log P) for P candidate pairs, not
+/// O(n^3): a thousand operands plan in milliseconds.
 static std::optional<Tree> searchGreedy(const Problem &problem,
                                         const std::vector<DimSet> &tensors,
                                         const Sizes &sizes, double limit) {
   Tree tree;
-  struct Live {
-    DimSet dims;
-    int node;
-  };
-  std::vector<Live> live;
-  std::vector<int> count(problem.numDims(), 0);
+  size_t numDims = problem.numDims();
+  // Per node: its dims while it is live (a node is live until contracted).
+  std::vector<DimSet> dimsOf;
+  std::vector<bool> live;
+  // count[d]: live tensors holding d, plus one if the output has it.
+  std::vector<int> count(numDims, 0);
+  // holders[d]: live nodes holding d.
+  std::vector<std::vector<int>> holders(numDims);
   problem.outputSet.forEach([&](int d) { ++count[d]; });
   for (size_t i = 0; i < tensors.size(); ++i) {
     Node leaf;
     leaf.leaf = i;
     tree.nodes.push_back(leaf);
-    live.push_back({tensors[i], static_cast<int>(i)});
-    tensors[i].forEach([&](int d) { ++count[d]; });
+    dimsOf.push_back(tensors[i]);
+    live.push_back(true);
+    tensors[i].forEach([&](int d) {
+      ++count[d];
+      holders[d].push_back(static_cast<int>(i));
+    });
   }
-  while (live.size() > 1) {
-    bool last = live.size() == 2;
-    size_t bestI = 0, bestJ = 0;
-    double bestScore = 0, bestFlops = 0;
-    bool found = false;
-    DimSet bestResult;
-    for (size_t i = 0; i < live.size(); ++i) {
-      for (size_t j = i + 1; j < live.size(); ++j) {
-        DimSet loop = live[i].dims | live[j].dims;
-        DimSet result(problem.numDims());
-        loop.forEach([&](int d) {
-          int others =
-              count[d] - live[i].dims.contains(d) - live[j].dims.contains(d);
-          if (others > 0)
-            result.insert(d);
-        });
-        double volume = sizes.volume(result);
-        if (!last && limit > 0 && volume > limit)
-          continue;
-        double score =
-            volume - sizes.volume(live[i].dims) - sizes.volume(live[j].dims);
-        double cost =
-            stepFlops(sizes.volume(loop), 2, loop.hasAnyNotIn(result));
-        if (!found || score < bestScore ||
-            (score == bestScore && cost < bestFlops)) {
-          found = true;
-          bestI = i;
-          bestJ = j;
-          bestScore = score;
-          bestFlops = cost;
-          bestResult = result;
-        }
-      }
+  size_t numLive = tensors.size();
+
+  struct Candidate {
+    double score, flops;
+    int a, b; // a < b
+    bool operator>(const Candidate &other) const {
+      return std::tie(score, flops, a, b) >
+             std::tie(other.score, other.flops, other.a, other.b);
     }
-    if (!found)
-      return std::nullopt;
-    live[bestI].dims.forEach([&](int d) { --count[d]; });
-    live[bestJ].dims.forEach([&](int d) { --count[d]; });
-    bestResult.forEach([&](int d) { ++count[d]; });
-    Node node;
-    node.left = live[bestI].node;
-    node.right = live[bestJ].node;
-    tree.nodes.push_back(node);
-    tree.flops += bestFlops;
-    if (!last)
-      tree.peak = std::max(tree.peak, sizes.volume(bestResult));
-    live[bestI] = {bestResult, static_cast<int>(tree.nodes.size() - 1)};
-    live.erase(live.begin() + static_cast<std::ptrdiff_t>(bestJ));
+  };
+  // The pair's result: the dims another live tensor or the output needs.
+  auto resultOf = [&](int a, int b) {
+    DimSet result(numDims);
+    (dimsOf[a] | dimsOf[b]).forEach([&](int d) {
+      if (count[d] - dimsOf[a].contains(d) - dimsOf[b].contains(d) > 0)
+        result.insert(d);
+    });
+    return result;
+  };
+  auto evaluate = [&](int a, int b) {
+    if (a > b)
+      std::swap(a, b);
+    DimSet result = resultOf(a, b);
+    DimSet loop = dimsOf[a] | dimsOf[b];
+    return Candidate{sizes.volume(result) - sizes.volume(dimsOf[a]) -
+                         sizes.volume(dimsOf[b]),
+                     stepFlops(sizes.volume(loop), 2, loop.hasAnyNotIn(result)),
+                     a, b};
+  };
+  std::priority_queue<Candidate, std::vector<Candidate>,
+                      std::greater<Candidate>>
+      heap;
+  auto push = [&](int a, int b) {
+    Candidate c = evaluate(a, b);
+    // Over the limit: not a candidate (the last pair is the output).
+    if (numLive > 2 && limit > 0 && sizes.volume(resultOf(c.a, c.b)) > limit)
+      return;
+    heap.push(c);
+  };
+  // Every sharing pair once: for each tensor, its neighbors after it.
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    std::vector<int> neighbors;
+    tensors[i].forEach([&](int d) {
+      for (int j : holders[d])
+        if (j > static_cast<int>(i))
+          neighbors.push_back(j);
+    });
+    std::sort(neighbors.begin(), neighbors.end());
+    neighbors.erase(std::unique(neighbors.begin(), neighbors.end()),
+                    neighbors.end());
+    for (int j : neighbors)
+      push(static_cast<int>(i), j);
   }
-  tree.root = live.front().node;
+
+  auto contract = [&](int a, int b, const DimSet &result, double flops) {
+    Node node;
+    node.left = a;
+    node.right = b;
+    int c = static_cast<int>(tree.nodes.size());
+    tree.nodes.push_back(node);
+    tree.flops += flops;
+    if (numLive > 2)
+      tree.peak = std::max(tree.peak, sizes.volume(result));
+    live[a] = live[b] = false;
+    live.push_back(true);
+    dimsOf.push_back(result);
+    --numLive;
+    std::vector<int> changed;
+    for (int gone : {a, b})
+      dimsOf[gone].forEach([&](int d) {
+        --count[d];
+        holders[d].erase(std::find(holders[d].begin(), holders[d].end(), gone));
+        changed.push_back(d);
+      });
+    result.forEach([&](int d) {
+      ++count[d];
+      holders[d].push_back(c);
+    });
+    // New pairs: the result with every live tensor it shares a dim with.
+    std::vector<int> neighbors;
+    result.forEach([&](int d) {
+      for (int j : holders[d])
+        if (j != c)
+          neighbors.push_back(j);
+    });
+    // Re-scored: the last two holders of a dim now held by two.
+    for (int d : changed)
+      if (holders[d].size() == 2 &&
+          std::find(holders[d].begin(), holders[d].end(), c) ==
+              holders[d].end())
+        push(holders[d][0], holders[d][1]);
+    std::sort(neighbors.begin(), neighbors.end());
+    neighbors.erase(std::unique(neighbors.begin(), neighbors.end()),
+                    neighbors.end());
+    for (int j : neighbors)
+      push(j, c);
+  };
+
+  while (numLive > 1) {
+    if (heap.empty()) {
+      // No two live tensors share a dim: join the two smallest (an outer
+      // product), as opt_einsum's greedy does.
+      std::vector<int> order;
+      for (size_t i = 0; i < live.size(); ++i)
+        if (live[i])
+          order.push_back(static_cast<int>(i));
+      std::stable_sort(order.begin(), order.end(), [&](int x, int y) {
+        return sizes.volume(dimsOf[x]) < sizes.volume(dimsOf[y]);
+      });
+      int a = std::min(order[0], order[1]), b = std::max(order[0], order[1]);
+      Candidate c = evaluate(a, b);
+      DimSet result = resultOf(a, b);
+      if (numLive > 2 && limit > 0 && sizes.volume(result) > limit)
+        return std::nullopt;
+      contract(a, b, result, c.flops);
+      continue;
+    }
+    Candidate top = heap.top();
+    heap.pop();
+    if (!live[top.a] || !live[top.b])
+      continue;
+    // A pair scored before a holder count changed is re-scored.
+    Candidate now = evaluate(top.a, top.b);
+    if (now.score != top.score || now.flops != top.flops) {
+      push(top.a, top.b);
+      continue;
+    }
+    contract(top.a, top.b, resultOf(top.a, top.b), top.flops);
+  }
+  tree.root = static_cast<int>(tree.nodes.size()) - 1;
+  if (tree.nodes.size() == 1)
+    tree.root = 0;
   return tree;
 }
 
@@ -523,14 +621,24 @@ static std::optional<Plan> planAt(const Problem &problem, const Sizes &sizes,
     return single;
   plan.algorithm = exact ? "optimal" : "greedy";
 
-  // Emit the tree's pairs in post-order.
+  // Emit the tree's pairs in post-order. A pair keeps the dims the output
+  // or a tensor outside its subtree needs: fewer of the dim's holders in
+  // the subtree than in all (counted per node over its kept dims, which
+  // holds every dim its subtree shares with the rest).
+  std::vector<int> holders(problem.numDims(), 0);
+  for (const DimSet &set : tensors)
+    set.forEach([&](int d) { ++holders[d]; });
   std::vector<size_t> valueOf(tree->nodes.size(), 0);
   std::vector<std::vector<int>> dimsOf(tree->nodes.size());
+  std::vector<std::vector<std::pair<int, int>>> holdersIn(tree->nodes.size());
+  std::vector<int> scratch(problem.numDims(), 0);
   auto emit = [&](auto &self, int index) -> void {
     const Node &node = tree->nodes[index];
     if (node.left < 0) {
       valueOf[index] = values[node.leaf];
       dimsOf[index] = valueDims[node.leaf];
+      tensors[node.leaf].forEach(
+          [&](int d) { holdersIn[index].push_back({d, 1}); });
       return;
     }
     self(self, node.left);
@@ -538,35 +646,31 @@ static std::optional<Plan> planAt(const Problem &problem, const Sizes &sizes,
     DimSet left = setOf(problem, dimsOf[node.left]);
     DimSet right = setOf(problem, dimsOf[node.right]);
     DimSet loop = left | right;
+    for (int child : {node.left, node.right})
+      for (auto [d, count] : holdersIn[child])
+        scratch[d] += count;
     std::vector<int> result;
     if (index == tree->root) {
       result = problem.output;
     } else {
-      // Kept: dims some tensor outside this subtree, or the output, needs.
-      std::vector<int> outside(problem.numDims(), 0);
-      problem.outputSet.forEach([&](int d) { ++outside[d]; });
-      std::vector<bool> inside(tree->nodes.size(), false);
-      auto mark = [&](auto &me, int i) -> void {
-        inside[i] = true;
-        if (tree->nodes[i].left >= 0) {
-          me(me, tree->nodes[i].left);
-          me(me, tree->nodes[i].right);
-        }
-      };
-      mark(mark, index);
-      for (size_t i = 0; i < tree->nodes.size(); ++i)
-        if (tree->nodes[i].left < 0 && !inside[i])
-          tensors[tree->nodes[i].leaf].forEach([&](int d) { ++outside[d]; });
       // The left operand's kept dims in its order, then the right's (as
       // tensordot orders its result): rows stay rows.
       DimSet seen(problem.numDims());
       for (const std::vector<int> *side :
            {&dimsOf[node.left], &dimsOf[node.right]})
         for (int d : *side)
-          if (outside[d] && !seen.contains(d)) {
+          if ((problem.outputSet.contains(d) || scratch[d] < holders[d]) &&
+              !seen.contains(d)) {
             seen.insert(d);
             result.push_back(d);
           }
+    }
+    for (int d : result)
+      holdersIn[index].push_back({d, scratch[d]});
+    for (int child : {node.left, node.right}) {
+      for (auto [d, count] : holdersIn[child])
+        scratch[d] = 0;
+      holdersIn[child].clear();
     }
     Step step;
     step.inputs = {valueOf[node.left], valueOf[node.right]};

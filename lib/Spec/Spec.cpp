@@ -415,7 +415,35 @@ SpecResult<Spec> Parser::parse() {
 }
 
 SpecResult<Spec> einsum::parseSpec(std::string_view text, Notation notation) {
-  return Parser(text, notation).parse();
+  SpecResult<Spec> spec = Parser(text, notation).parse();
+  if (!spec)
+    return spec;
+  // The documented limits (Spec.h): beyond them planning and compiling
+  // would take minutes, and no tensor library takes such tensors.
+  if (spec->inputs.size() > kMaxOperands)
+    return makeError("spec has " + std::to_string(spec->inputs.size()) +
+                         " operands; at most " + std::to_string(kMaxOperands) +
+                         " are supported",
+                     {spec->inputs[kMaxOperands].position});
+  for (size_t i = 0; i <= spec->inputs.size(); ++i) {
+    const Term &term = i < spec->inputs.size() ? spec->inputs[i] : spec->output;
+    size_t rank = 0;
+    for (const Subscript &sub : term.subscripts)
+      rank += !sub.isEllipsis();
+    if (rank > kMaxRank)
+      return makeError((i < spec->inputs.size() ? "operand " + std::to_string(i)
+                                                : std::string("the output")) +
+                           " has " + std::to_string(rank) +
+                           " labels; a tensor has at most " +
+                           std::to_string(kMaxRank) + " dimensions",
+                       {term.position});
+  }
+  if (spec->labels.size() > kMaxLabels)
+    return makeError("spec has " + std::to_string(spec->labels.size()) +
+                         " distinct labels; at most " +
+                         std::to_string(kMaxLabels) + " are supported",
+                     {});
+  return spec;
 }
 
 //===----------------------------------------------------------------------===//
@@ -494,6 +522,13 @@ bindShapes(const Spec &spec, const std::vector<std::vector<int64_t>> &shapes) {
                          std::to_string(shapes.size()) + " were given",
                      {});
 
+  for (size_t i = 0; i < numOperands; ++i)
+    if (shapes[i].size() > kMaxRank)
+      return makeError("operand " + std::to_string(i) + " has rank " +
+                           std::to_string(shapes[i].size()) +
+                           "; a tensor has at most " +
+                           std::to_string(kMaxRank) + " dimensions",
+                       {spec.inputs[i].position});
   // Ranks, and how many dims each operand's '...' covers.
   std::vector<size_t> ellipsisDims(numOperands, 0);
   size_t ellipsisRank = 0;

@@ -329,6 +329,65 @@ TEST(ContractionPath, HundredsOfOperands) {
   checkWellFormed(path, p);
 }
 
+/// The path of a named spec with every size `size`.
+static ContractionPath planNamed(const std::string &text, int64_t size) {
+  SpecResult<Spec> spec = parseSpec(text);
+  EXPECT_TRUE(bool(spec)) << spec.error().message;
+  std::vector<std::vector<int64_t>> shapes;
+  for (const Term &term : spec->inputs)
+    shapes.emplace_back(term.subscripts.size(), size);
+  SpecResult<Binding> binding = bindSpec(*spec, shapes);
+  EXPECT_TRUE(bool(binding)) << binding.error().message;
+  return planContraction(*spec, *binding, PathOptions());
+}
+
+TEST(ContractionPath, AThousandOperandsPlanGreedily) {
+  // A chain of 1000 2x2 matrices (999 products of 8 multiply-adds) and
+  // 1000 vectors over one label (999 multiplies of 2): the greedy search
+  // considers only pairs that share a label, from a heap (it took 25-40 s
+  // when it scored every pair at every step).
+  std::string chain;
+  for (int i = 0; i < 1000; ++i)
+    chain +=
+        (i ? ", a" : "a") + std::to_string(i) + " a" + std::to_string(i + 1);
+  chain += " -> a0 a1000";
+  ContractionPath path = planNamed(chain, 2);
+  EXPECT_EQ(path.algorithm, "greedy");
+  EXPECT_EQ(path.steps.size(), 999u);
+  EXPECT_DOUBLE_EQ(path.totalFlops, 999 * 16.0);
+  EXPECT_DOUBLE_EQ(path.largestIntermediate, 4);
+
+  std::string vectors = "i";
+  for (int i = 1; i < 1000; ++i)
+    vectors += ",i";
+  vectors += "->i";
+  path = planNamed(vectors, 2);
+  // (The pairwise order costs what one loop nest does, which wins ties.)
+  EXPECT_EQ(path.steps.size(), 1u);
+  EXPECT_DOUBLE_EQ(path.totalFlops, 999 * 2.0);
+
+  // Disconnected operands are joined smallest first (outer products).
+  path = planNamed("a,b,c,d,e,f,g,h,i,j,k,l->abcdefghijkl", 2);
+  EXPECT_EQ(path.steps.size(), 11u);
+}
+
+TEST(ContractionPath, SpecLimits) {
+  std::string many = "i";
+  for (size_t i = 1; i <= kMaxOperands; ++i)
+    many += ",i";
+  SpecResult<Spec> spec = parseSpec(many + "->i");
+  ASSERT_FALSE(bool(spec));
+  EXPECT_EQ(spec.error().message,
+            "spec has 1025 operands; at most 1024 are supported");
+  std::string wide;
+  for (int i = 0; i < 65; ++i)
+    wide += " l" + std::to_string(i);
+  spec = parseSpec(wide + " ->");
+  ASSERT_FALSE(bool(spec));
+  EXPECT_EQ(spec.error().message,
+            "operand 0 has 65 labels; a tensor has at most 64 dimensions");
+}
+
 TEST(ContractionPath, MemoryLimitIsHonouredByOrder) {
   // ab,bc,cd->ad: the cheapest order (400 FLOPs) goes through
   // an a*c = 50 element intermediate; with a limit of 10 the b*d = 4 one

@@ -151,6 +151,14 @@ struct Spec {
 SpecResult<Spec> parseSpec(std::string_view text,
                            Notation notation = Notation::Auto);
 
+/// Limits of an einsum (errors beyond them name the limit): operands,
+/// distinct labels, and dimensions of a tensor (NumPy 2's NPY_MAXDIMS).
+/// A contraction order over kMaxOperands operands plans in about a second
+/// (greedy); compiling it takes longer, each step being a loop nest.
+inline constexpr size_t kMaxOperands = 1024;
+inline constexpr size_t kMaxLabels = 4096;
+inline constexpr size_t kMaxRank = 64;
+
 /// The most elements an operand or output may have: byte offsets of 8-byte
 /// elements must fit signed 64-bit index arithmetic.
 inline constexpr int64_t kMaxElements = int64_t(1) << 60;
