@@ -32,6 +32,11 @@ if subprocess.run(["/usr/bin/python3", "-c", "import numpy"],
                   capture_output=True).returncode == 0:
     config.available_features.add("numpy")
 
+# ASan+UBSan builds (scripts/test.sh --sanitize): the sanitizer's own memory
+# (shadow, quarantine) makes peak-memory measurements meaningless there.
+if getattr(config, "einsum_sanitize", "OFF").upper() in ("ON", "TRUE", "1"):
+    config.available_features.add("sanitize")
+
 # The CPU the tests compile for: the host, or the one named by the lit
 # parameter target_cpu (`lit --param target_cpu=haswell`, the ctest test
 # lit-haswell). einsum-run reads it from EINSUM_TARGET_CPU; tests whose

@@ -332,6 +332,9 @@ void PanelPacker::run(const llvm::SmallDenseSet<unsigned> &packedInputs) {
   rewriter.replaceOp(op, acc);
 }
 
+/// The largest min-reuse (beyond it min-reuse x elements could overflow).
+static constexpr int64_t kMaxMinReuse = int64_t(1) << 20;
+
 namespace {
 struct EinsumCPULayoutPass
     : einsum::impl::EinsumCPULayoutBase<EinsumCPULayoutPass> {
@@ -350,6 +353,12 @@ struct EinsumCPULayoutPass
         cacheTileK, registerTileM, registerTileN);
     if (llvm::Error error = validateTilingOptions(tiling)) {
       getOperation().emitError(llvm::toString(std::move(error)));
+      return signalPassFailure();
+    }
+    if (minReuse < 0 || minReuse > kMaxMinReuse) {
+      getOperation().emitError()
+          << "option 'min-reuse' is " << static_cast<int64_t>(minReuse)
+          << ": expected 0 to " << kMaxMinReuse;
       return signalPassFailure();
     }
     for (linalg::GenericOp op : ops) {

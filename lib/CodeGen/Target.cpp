@@ -228,8 +228,12 @@ static CPUTarget detectHost() {
   setVectorFacts(target);
   CacheSizes table = familyCacheSizes(target.cpuName);
   CacheSizes cpuid = readCpuidCacheSizes();
+  // The first plausible size (virtual machines report odd ones).
   auto pick = [](int64_t sysfs, int64_t cpuid, int64_t table) {
-    return sysfs ? sysfs : cpuid ? cpuid : table;
+    for (int64_t bytes : {sysfs, cpuid})
+      if (bytes >= 1024 && bytes <= (int64_t(1) << 30))
+        return bytes;
+    return table;
   };
   target.l1Bytes = pick(readSysfsCacheBytes(1, "Data"), cpuid.l1, table.l1);
   target.l2Bytes = pick(readSysfsCacheBytes(2, "Unified"), cpuid.l2, table.l2);

@@ -123,7 +123,9 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
   int64_t mr = options.registerTileM
                    ? options.registerTileM
                    : std::clamp<int64_t>(
-                         (target.numVectorRegisters - 4) / (nr / lanes), 1, 8);
+                         (target.numVectorRegisters - 4) /
+                             std::max<int64_t>(1, llvm::divideCeil(nr, lanes)),
+                         1, 8);
   // A reduction with no rows to reuse B across (`ij->j`: column sums) is
   // a stream: eight vectors of accumulators per register tile read 512
   // contiguous bytes of each row, and wider cache tiles keep the rows'

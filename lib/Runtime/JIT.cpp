@@ -283,7 +283,6 @@ Compiler::Compiler(size_t cacheCapacity) : capacity(cacheCapacity) {
 
 Compiler::~Compiler() = default;
 
-/// Builds the kernel module and, if `lower`, runs the pipeline on it.
 /// Checks the options a caller may have set out of range: tile sizes,
 /// target facts, thread count.
 static llvm::Error checkOptions(const KernelOptions &options) {
@@ -296,6 +295,7 @@ static llvm::Error checkOptions(const KernelOptions &options) {
   return llvm::Error::success();
 }
 
+/// Builds the kernel module and, if `lower`, runs the pipeline on it.
 static llvm::Expected<OwningOpRef<ModuleOp>>
 buildAndLower(MLIRContext *context, const Spec &spec, const Binding &binding,
               const std::vector<OperandType> &operands,

@@ -1,6 +1,12 @@
 // Every numeric option of the pipeline and the passes is range checked: a
 // value out of range is an error naming the option, never a crash (nr=-5
 // divided by zero in planTiles).
+// Values in range compile, also a register tile narrower than a vector
+// (nr=8 of 16 lanes divided by zero in planTiles; found by the pipeline
+// fuzzer).
+// RUN: einsum-opt %s --einsum-to-llvm="target-cpu=skylake-avx512 mr=0 nr=8 kc=5 mc=7 nc=9" | FileCheck %s --check-prefix=ODD
+// RUN: einsum-opt %s --einsum-to-llvm="target-cpu=haswell mr=3 nr=5" | FileCheck %s --check-prefix=ODD
+// ODD: llvm.func @gemm
 // RUN: not einsum-opt %s --einsum-to-llvm="nr=-5" 2>&1 | FileCheck %s --check-prefix=NR
 // RUN: not einsum-opt %s --einsum-to-llvm="mr=-1" 2>&1 | FileCheck %s --check-prefix=MR
 // RUN: not einsum-opt %s --einsum-to-llvm="mr=100000" 2>&1 | FileCheck %s --check-prefix=MRBIG
@@ -17,6 +23,9 @@
 // RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-layout="mr=-1" 2>&1 | FileCheck %s --check-prefix=MR
 // RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-split-reduction="vector-bits=100000" 2>&1 | FileCheck %s --check-prefix=SPLIT
 // RUN: not einsum-opt %s --einsum-cpu-streaming-stores="min-bytes=-5" 2>&1 | FileCheck %s --check-prefix=STREAM
+// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-layout="min-reuse=9223372036854775807" 2>&1 | FileCheck %s --check-prefix=REUSE
+// RUN: not einsum-opt %s --einsum-contraction-order="memory-limit=-3" 2>&1 | FileCheck %s --check-prefix=ORDER
+// RUN: not einsum-opt %s --einsum-lower-attention="tile-q=0" 2>&1 | FileCheck %s --check-prefix=TILEQ
 
 // NR: tiling option 'nr' is -5: expected 0 (choose) to 64
 // MR: tiling option 'mr' is -1: expected 0 (choose) to 64
@@ -32,6 +41,9 @@
 // ATT: option 'attention' is 'flash': expected auto, fused or unfused
 // SPLIT: option 'vector-bits' is 100000: expected 0 (the host's), 128, 256 or 512
 // STREAM: option 'min-bytes' is -5
+// REUSE: option 'min-reuse' is 9223372036854775807: expected 0 to 1048576
+// ORDER: option 'memory-limit' is -3: expected a number of elements >= 0
+// TILEQ: einsum-lower-attention: tile sizes must be positive
 
 func.func @gemm(%a: tensor<64x32xf32>, %b: tensor<32x48xf32>) -> tensor<64x48xf32> {
   %r = einsum.contract "ij,jk->ik" ins(%a, %b : tensor<64x32xf32>, tensor<32x48xf32>) -> tensor<64x48xf32>

@@ -188,6 +188,13 @@ struct EinsumContractionOrderPass
       return signalPassFailure();
     }
     options.algorithm = *parsed;
+    if (memoryLimit < 0) {
+      getOperation()->emitError()
+          << "einsum-contraction-order: option 'memory-limit' is "
+          << static_cast<int64_t>(memoryLimit)
+          << ": expected a number of elements >= 0";
+      return signalPassFailure();
+    }
     options.memoryLimit = static_cast<double>(memoryLimit);
 
     SmallVector<ContractOp> ops;
