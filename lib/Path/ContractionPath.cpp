@@ -23,6 +23,9 @@ namespace {
 
 /// Explicitly requested exact search stops here (3^14 pairs of subsets).
 constexpr size_t kMaxOptimalOperands = 14;
+/// Up to this many operands the slicing search scores each candidate
+/// slicing with the exact order; beyond, with the greedy one.
+constexpr size_t kMaxExactSlicingOperands = 6;
 
 /// A set of dims, as a bit vector.
 class DimSet {
@@ -762,8 +765,14 @@ ContractionPath einsum::planContraction(const Spec &spec,
     // unconstrained plan to its next divisor: the dim whose shrinking leaves
     // the smallest largest intermediate, then the fewest FLOPs, preferring a
     // dim already sliced (fewer loops).
+    // The search compares many slicings: beyond kMaxExactSlicingOperands
+    // operands it scores them with greedy orders (a round costs a few
+    // greedy plans instead of a few subset DPs); the slicing it settles on
+    // gets the requested algorithm.
+    PathAlgorithm trialAlgorithm =
+        n <= kMaxExactSlicingOperands ? algorithm : PathAlgorithm::Greedy;
     while (!plan || partialElements() > limit) {
-      Plan unconstrained = *planAt(problem, sliced, 0, algorithm);
+      Plan unconstrained = *planAt(problem, sliced, 0, trialAlgorithm);
       std::vector<int> candidates = unconstrained.peakDims;
       if (partialElements() >= unconstrained.peak)
         candidates = problem.output;
@@ -778,7 +787,7 @@ ContractionPath einsum::planContraction(const Spec &spec,
         int64_t saved = chunk[d];
         chunk[d] = next;
         sliced.of[d] = double(next);
-        Plan trial = *planAt(problem, sliced, 0, algorithm);
+        Plan trial = *planAt(problem, sliced, 0, trialAlgorithm);
         double peak = std::max(trial.peak, partialElements());
         bool better = best < 0 || peak < bestPeak ||
                       (peak == bestPeak && trial.flops < bestFlops) ||
