@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(spec npy mlir jit)
+[ ${#targets[@]} -gt 0 ] || targets=(spec npy mlir jit pipeline)
 
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
 # NO_BUILD=1: reuse the fuzzers already built (e.g. several runs at once).
