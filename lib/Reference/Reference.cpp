@@ -34,9 +34,7 @@ einsum::evaluateReference(const Spec &spec,
 
   ReferenceResult result;
   result.shape = binding.outputShape();
-  int64_t outputSize = 1;
-  for (int64_t size : result.shape)
-    outputSize *= size;
+  int64_t outputSize = numElementsOf(result.shape);
   // Exact integer arithmetic only when every operand is an integer (a
   // float anywhere makes the result a float).
   bool integer = !inputs.empty() && std::none_of(inputs.begin(), inputs.end(),

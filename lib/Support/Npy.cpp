@@ -1,6 +1,7 @@
 //===- Npy.cpp - NumPy .npy files -----------------------------------------===//
 
 #include "Einsum/Support/Npy.h"
+#include "Einsum/Support/TensorView.h"
 
 #include <cerrno>
 #include <csignal>
@@ -17,19 +18,9 @@
 
 using namespace einsum;
 
-int64_t NpyHeader::numElements() const {
-  int64_t count = 1;
-  for (int64_t size : shape)
-    count *= size;
-  return count;
-}
+int64_t NpyHeader::numElements() const { return numElementsOf(shape); }
 
-int64_t NpyArray::numElements() const {
-  int64_t count = 1;
-  for (int64_t size : shape)
-    count *= size;
-  return count;
-}
+int64_t NpyArray::numElements() const { return numElementsOf(shape); }
 
 static const char kMagic[] = "\x93NUMPY";
 

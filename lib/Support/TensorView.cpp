@@ -4,8 +4,20 @@
 
 using namespace einsum;
 
+int64_t einsum::numElementsOf(const std::vector<int64_t> &shape) {
+  for (int64_t size : shape)
+    if (size == 0)
+      return 0;
+  int64_t count = 1;
+  for (int64_t size : shape)
+    count *= size;
+  return count;
+}
+
 std::vector<int64_t>
 TensorView::contiguousStrides(const std::vector<int64_t> &shape) {
+  if (numElementsOf(shape) == 0)
+    return std::vector<int64_t>(shape.size(), 0);
   std::vector<int64_t> strides(shape.size(), 1);
   for (size_t i = shape.size(); i-- > 1;)
     strides[i - 1] = strides[i] * shape[i];
@@ -22,12 +34,7 @@ TensorView TensorView::contiguous(const void *data, DType dtype,
   return view;
 }
 
-int64_t TensorView::numElements() const {
-  int64_t count = 1;
-  for (int64_t size : shape)
-    count *= size;
-  return count;
-}
+int64_t TensorView::numElements() const { return numElementsOf(shape); }
 
 std::vector<int64_t> TensorView::effectiveStrides() const {
   return strides.empty() ? contiguousStrides(shape) : strides;

@@ -388,13 +388,6 @@ shapesFromSizes(const Spec &spec, llvm::StringRef text,
   return std::nullopt;
 }
 
-static int64_t elementCount(const std::vector<int64_t> &shape) {
-  int64_t count = 1;
-  for (int64_t size : shape)
-    count *= size;
-  return count;
-}
-
 /// Checks what the run holds at once against --max-memory (default: the
 /// physical memory) before anything is allocated: the inputs, the output
 /// and, with --check, the reference (per output element its f64 value and
@@ -592,9 +585,7 @@ static std::string jsonString(llvm::StringRef text) {
 /// Prints a small result in full, a large one summarised.
 static void printResult(const std::vector<int64_t> &shape, DType dtype,
                         const AlignedBuffer &data) {
-  int64_t count = 1;
-  for (int64_t size : shape)
-    count *= size;
+  int64_t count = numElementsOf(shape);
   llvm::outs() << "result: " << shapeString(shape) << " " << dtypeName(dtype)
                << "\n";
   if (count <= 64) {
@@ -699,7 +690,7 @@ int main(int argc, char **argv) {
   std::vector<AlignedBuffer> buffers;
   std::mt19937_64 rng(options.seed);
   for (size_t i = 0; i < shapes.size(); ++i) {
-    size_t bytes = size_t(elementCount(shapes[i])) * dtypeSize(dtypes[i]);
+    size_t bytes = size_t(numElementsOf(shapes[i])) * dtypeSize(dtypes[i]);
     buffers.emplace_back(bytes);
     if (!buffers.back())
       return inputError("out of memory for operand " + std::to_string(i) +
@@ -709,7 +700,7 @@ int main(int argc, char **argv) {
                                          buffers.back().data(), error))
       return inputError(error);
     if (headers.empty())
-      fillRandom(buffers.back(), dtypes[i], elementCount(shapes[i]), rng);
+      fillRandom(buffers.back(), dtypes[i], numElementsOf(shapes[i]), rng);
   }
   std::vector<OperandType> operands;
   for (size_t i = 0; i < shapes.size(); ++i)
@@ -829,9 +820,7 @@ int main(int argc, char **argv) {
       (*kernel)->pipelineMillis() + (*kernel)->codegenMillis();
 
   std::vector<int64_t> outShape = binding->outputShape();
-  int64_t outCount = 1;
-  for (int64_t size : outShape)
-    outCount *= size;
+  int64_t outCount = numElementsOf(outShape);
   AlignedBuffer result(size_t(outCount) * dtypeSize(dtype));
   if (!result)
     return inputError("out of memory for the result of shape " +

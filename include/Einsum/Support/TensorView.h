@@ -12,13 +12,19 @@ namespace einsum {
 
 /// A read-only view of caller memory: element type, shape, and strides in
 /// elements (any sign, 0 for broadcast; empty means row-major contiguous).
+/// The number of elements of `shape`: 0 if any size is 0, whatever the
+/// others (a product in shape order would overflow on (2^32, 2^32, 0)); else
+/// the product, which the caller has bounded (bindSpec: at most 2^60).
+int64_t numElementsOf(const std::vector<int64_t> &shape);
+
 struct TensorView {
   const void *data = nullptr;
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
   std::vector<int64_t> strides;
 
-  /// Row-major strides of `shape`.
+  /// Row-major strides of `shape` (all 0 for an empty tensor, which has
+  /// no element to address).
   static std::vector<int64_t>
   contiguousStrides(const std::vector<int64_t> &shape);
   static TensorView contiguous(const void *data, DType dtype,
