@@ -45,6 +45,9 @@ target_cpu = lit_config.params.get("target_cpu")
 einsum_run = os.path.join(config.einsum_tools_dir, "einsum-run")
 if target_cpu:
     config.name += " [" + target_cpu + "]"
+    # Outputs (%t) of its own: ctest runs this suite next to the host's.
+    config.test_exec_root = os.path.join(config.einsum_obj_root,
+                                         "test-" + target_cpu)
     config.environment["EINSUM_TARGET_CPU"] = target_cpu
     # A target the host cannot run: nothing to test here.
     probe = subprocess.run([einsum_run, "i->i", "--shapes", "1",
