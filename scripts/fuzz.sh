@@ -53,7 +53,7 @@ for target in "${targets[@]}"; do
       -timeout=60 -rss_limit_mb=8192 -print_final_stats=1 \
       -artifact_prefix="$artifacts/" \
       "${inputs[@]}" \
-      2>&1 | grep -v "^  \(Addressable\|Partially\|Heap\|Freed\|Stack\|Global\|Poisoned\|Container\|Array\|Intra\|ASan internal\|Left alloca\|Right alloca\)" | tail -n 60; then
+      2>&1 | grep -a -v "^  \(Addressable\|Partially\|Heap\|Freed\|Stack\|Global\|Poisoned\|Container\|Array\|Intra\|ASan internal\|Left alloca\|Right alloca\)" | tail -n 60; then
     status=1
   fi
   if [ "$merge" = 1 ]; then
