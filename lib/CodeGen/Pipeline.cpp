@@ -231,6 +231,27 @@ struct EinsumToLLVMPipelineOptions
 };
 } // namespace
 
+llvm::Error
+einsum::validateEinsumToLLVMOptions(const EinsumToLLVMOptions &options) {
+  auto bad = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  };
+  if (llvm::Error error = validateTilingOptions(options.tiling))
+    return error;
+  if (options.path.memoryLimit < 0)
+    return bad("option 'memory-limit' is " +
+               llvm::Twine(int64_t(options.path.memoryLimit)) +
+               ": expected a number of elements >= 0");
+  if (options.threads < 1 || options.threads > kMaxThreads)
+    return bad("option 'threads' is " + llvm::Twine(options.threads) +
+               ": expected 1 to " + llvm::Twine(kMaxThreads));
+  const std::string &attention = options.attentionVariant;
+  if (attention != "auto" && attention != "fused" && attention != "unfused")
+    return bad("option 'attention' is '" + attention +
+               "': expected auto, fused or unfused");
+  return llvm::Error::success();
+}
+
 /// EinsumToLLVMOptions from the pipeline's command-line options; errors
 /// name the option out of range or the unknown target.
 static llvm::Expected<EinsumToLLVMOptions>
@@ -242,23 +263,6 @@ toOptions(const EinsumToLLVMPipelineOptions &cl) {
   options.tiling =
       makeTilingOptions(*target, cl.vectorBits, cl.l1Bytes, cl.l2Bytes, cl.mc,
                         cl.nc, cl.kc, cl.mr, cl.nr);
-  if (llvm::Error error = validateTilingOptions(options.tiling))
-    return std::move(error);
-  if (cl.memoryLimit < 0)
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "option 'memory-limit' is " +
-                                       std::to_string(cl.memoryLimit) +
-                                       ": expected a number of elements >= 0");
-  if (cl.threads < 1 || cl.threads > kMaxThreads)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "option 'threads' is " + std::to_string(cl.threads) +
-            ": expected 1 to " + std::to_string(kMaxThreads));
-  if (cl.attention != "auto" && cl.attention != "fused" &&
-      cl.attention != "unfused")
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "option 'attention' is '" + cl.attention +
-                                       "': expected auto, fused or unfused");
   options.layout = cl.layout;
   options.tile = cl.tile;
   options.vectorize = cl.vectorize;
@@ -266,6 +270,8 @@ toOptions(const EinsumToLLVMPipelineOptions &cl) {
   options.path.memoryLimit = static_cast<double>(cl.memoryLimit);
   options.path.algorithm = cl.algorithm;
   options.attentionVariant = cl.attention;
+  if (llvm::Error error = validateEinsumToLLVMOptions(options))
+    return std::move(error);
   return options;
 }
 

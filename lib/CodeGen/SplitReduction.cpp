@@ -160,19 +160,10 @@ struct EinsumCPUSplitReductionPass
     CPUTarget target = CPUTarget::host();
     if (vectorBits)
       target.vectorBits = vectorBits;
-    if (target.vectorBits != 128 && target.vectorBits != 256 &&
-        target.vectorBits != 512) {
+    if (!CPUTarget::isVectorWidth(target.vectorBits)) {
       getOperation().emitError()
           << "option 'vector-bits' is " << static_cast<uint64_t>(vectorBits)
           << ": expected 0 (the host's), 128, 256 or 512";
-      return signalPassFailure();
-    }
-    if (target.vectorBits != 128 && target.vectorBits != 256 &&
-        target.vectorBits != 512) {
-      getOperation().emitError()
-          << "option 'vector-bits' is " << static_cast<uint64_t>(vectorBits)
-          << ": expected 0 (the host's), 128, 256 "
-             "or 512";
       return signalPassFailure();
     }
     SmallVector<std::pair<linalg::GenericOp, unsigned>> work;

@@ -302,26 +302,31 @@ llvm::Expected<CPUTarget> CPUTarget::get(llvm::StringRef cpu,
   return target;
 }
 
-bool CPUTarget::has(llvm::StringRef name) const {
+/// True if the feature string `features` lists `name` with `sign` ('+' on,
+/// '-' off).
+static bool listsFeature(llvm::StringRef features, char sign,
+                         llvm::StringRef name) {
   llvm::SmallVector<llvm::StringRef> items;
-  llvm::StringRef(features).split(items, ',');
+  features.split(items, ',');
   return llvm::any_of(items, [&](llvm::StringRef item) {
-    return item.consume_front("+") && item == name;
+    return item.consume_front(llvm::StringRef(&sign, 1)) && item == name;
   });
 }
 
+bool CPUTarget::has(llvm::StringRef name) const {
+  return listsFeature(features, '+', name);
+}
+
 std::vector<std::string> CPUTarget::missingOnHost() const {
+  // Off in the host's list (which holds every feature LLVM detects; one it
+  // does not mention is not known to be missing).
   std::vector<std::string> missing;
-  llvm::StringMap<bool> hostFeatures = llvm::sys::getHostCPUFeatures();
   llvm::SmallVector<llvm::StringRef> items;
   llvm::StringRef(features).split(items, ',');
-  for (llvm::StringRef item : items) {
-    if (!item.consume_front("+") || !isCodeFeature(item))
-      continue;
-    auto it = hostFeatures.find(item);
-    if (it != hostFeatures.end() && !it->second)
+  for (llvm::StringRef item : items)
+    if (item.consume_front("+") && isCodeFeature(item) &&
+        listsFeature(host().features, '-', item))
       missing.push_back(item.str());
-  }
   return missing;
 }
 

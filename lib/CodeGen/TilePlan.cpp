@@ -387,8 +387,7 @@ llvm::Error einsum::validateTilingOptions(const TilingOptions &options) {
                                        ": expected " + range);
   };
   const CPUTarget &target = options.target;
-  if (target.vectorBits != 128 && target.vectorBits != 256 &&
-      target.vectorBits != 512)
+  if (!CPUTarget::isVectorWidth(target.vectorBits))
     return bad("vector-bits", target.vectorBits, "128, 256 or 512");
   constexpr int64_t kib = 1024, gib = int64_t(1) << 30;
   if (target.l1Bytes < kib || target.l1Bytes > gib)

@@ -371,6 +371,7 @@ static std::optional<Tree> searchGreedy(const Problem &problem,
   struct Candidate {
     double score, flops;
     int a, b; // a < b
+    double resultVolume;
     bool operator>(const Candidate &other) const {
       return std::tie(score, flops, a, b) >
              std::tie(other.score, other.flops, other.a, other.b);
@@ -390,45 +391,53 @@ static std::optional<Tree> searchGreedy(const Problem &problem,
       std::swap(a, b);
     DimSet result = resultOf(a, b);
     DimSet loop = dimsOf[a] | dimsOf[b];
-    return Candidate{sizes.volume(result) - sizes.volume(dimsOf[a]) -
-                         sizes.volume(dimsOf[b]),
+    double volume = sizes.volume(result);
+    return Candidate{volume - sizes.volume(dimsOf[a]) - sizes.volume(dimsOf[b]),
                      stepFlops(sizes.volume(loop), 2, loop.hasAnyNotIn(result)),
-                     a, b};
+                     a, b, volume};
+  };
+  // Over the limit: not allowed (the last pair's result is the output).
+  auto overLimit = [&](const Candidate &c) {
+    return numLive > 2 && limit > 0 && c.resultVolume > limit;
   };
   std::priority_queue<Candidate, std::vector<Candidate>,
                       std::greater<Candidate>>
       heap;
   auto push = [&](int a, int b) {
     Candidate c = evaluate(a, b);
-    // Over the limit: not a candidate (the last pair is the output).
-    if (numLive > 2 && limit > 0 && sizes.volume(resultOf(c.a, c.b)) > limit)
-      return;
-    heap.push(c);
+    if (!overLimit(c))
+      heap.push(c);
   };
-  // Every sharing pair once: for each tensor, its neighbors after it.
-  for (size_t i = 0; i < tensors.size(); ++i) {
+  // The live nodes sharing a dim with node `x`, once each, in order.
+  auto neighborsOf = [&](int x) {
     std::vector<int> neighbors;
-    tensors[i].forEach([&](int d) {
+    dimsOf[x].forEach([&](int d) {
       for (int j : holders[d])
-        if (j > static_cast<int>(i))
+        if (j != x)
           neighbors.push_back(j);
     });
     std::sort(neighbors.begin(), neighbors.end());
     neighbors.erase(std::unique(neighbors.begin(), neighbors.end()),
                     neighbors.end());
-    for (int j : neighbors)
-      push(static_cast<int>(i), j);
-  }
+    return neighbors;
+  };
+  // Every sharing pair once.
+  for (int i = 0, e = static_cast<int>(tensors.size()); i < e; ++i)
+    for (int j : neighborsOf(i))
+      if (j > i)
+        push(i, j);
 
-  auto contract = [&](int a, int b, const DimSet &result, double flops) {
+  auto contract = [&](const Candidate &pair) {
+    int a = pair.a, b = pair.b;
+    DimSet result = resultOf(a, b);
     Node node;
     node.left = a;
     node.right = b;
     int c = static_cast<int>(tree.nodes.size());
     tree.nodes.push_back(node);
-    tree.flops += flops;
+    tree.flops += pair.flops;
     if (numLive > 2)
-      tree.peak = std::max(tree.peak, sizes.volume(result));
+      tree.peak = std::max(tree.peak, pair.resultVolume);
     live[a] = live[b] = false;
     live.push_back(true);
     dimsOf.push_back(result);
@@ -444,23 +453,14 @@ static std::optional<Tree> searchGreedy(const Problem &problem,
       ++count[d];
       holders[d].push_back(c);
     });
-    // New pairs: the result with every live tensor it shares a dim with.
-    std::vector<int> neighbors;
-    result.forEach([&](int d) {
-      for (int j : holders[d])
-        if (j != c)
-          neighbors.push_back(j);
-    });
     // Re-scored: the last two holders of a dim now held by two.
     for (int d : changed)
       if (holders[d].size() == 2 &&
           std::find(holders[d].begin(), holders[d].end(), c) ==
               holders[d].end())
         push(holders[d][0], holders[d][1]);
-    std::sort(neighbors.begin(), neighbors.end());
-    neighbors.erase(std::unique(neighbors.begin(), neighbors.end()),
-                    neighbors.end());
-    for (int j : neighbors)
+    // New pairs: the result with every live tensor it shares a dim with.
+    for (int j : neighborsOf(c))
       push(j, c);
   };
 
@@ -475,12 +475,10 @@ static std::optional<Tree> searchGreedy(const Problem &problem,
       std::stable_sort(order.begin(), order.end(), [&](int x, int y) {
         return sizes.volume(dimsOf[x]) < sizes.volume(dimsOf[y]);
       });
-      int a = std::min(order[0], order[1]), b = std::max(order[0], order[1]);
-      Candidate c = evaluate(a, b);
-      DimSet result = resultOf(a, b);
-      if (numLive > 2 && limit > 0 && sizes.volume(result) > limit)
+      Candidate pair = evaluate(order[0], order[1]);
+      if (overLimit(pair))
         return std::nullopt;
-      contract(a, b, result, c.flops);
+      contract(pair);
       continue;
     }
     Candidate top = heap.top();
@@ -493,11 +491,9 @@ static std::optional<Tree> searchGreedy(const Problem &problem,
       push(top.a, top.b);
       continue;
     }
-    contract(top.a, top.b, resultOf(top.a, top.b), top.flops);
+    contract(now);
   }
   tree.root = static_cast<int>(tree.nodes.size()) - 1;
-  if (tree.nodes.size() == 1)
-    tree.root = 0;
   return tree;
 }
 

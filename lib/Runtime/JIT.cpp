@@ -283,25 +283,13 @@ Compiler::Compiler(size_t cacheCapacity) : capacity(cacheCapacity) {
 
 Compiler::~Compiler() = default;
 
-/// Checks the options a caller may have set out of range: tile sizes,
-/// target facts, thread count.
-static llvm::Error checkOptions(const KernelOptions &options) {
-  if (llvm::Error error = validateTilingOptions(options.pipeline.tiling))
-    return error;
-  unsigned threads = options.pipeline.threads;
-  if (threads < 1 || threads > kMaxThreads)
-    return makeError("einsum: " + Twine(threads) + " threads: expected 1 to " +
-                     Twine(kMaxThreads));
-  return llvm::Error::success();
-}
-
 /// Builds the kernel module and, if `lower`, runs the pipeline on it.
 static llvm::Expected<OwningOpRef<ModuleOp>>
 buildAndLower(MLIRContext *context, const Spec &spec, const Binding &binding,
               const std::vector<OperandType> &operands,
               const KernelOptions &options, bool lower,
               const AttentionOptions *attention = nullptr) {
-  if (llvm::Error error = checkOptions(options))
+  if (llvm::Error error = validateEinsumToLLVMOptions(options.pipeline))
     return std::move(error);
   OwningOpRef<ModuleOp> module =
       buildKernelModule(context, spec, binding, operands, options, attention);
@@ -895,7 +883,7 @@ Compiler::describePlan(llvm::StringRef specText,
   auto bound = parseAndBind(specText, operands);
   if (!bound)
     return bound.takeError();
-  if (llvm::Error error = checkOptions(options))
+  if (llvm::Error error = validateEinsumToLLVMOptions(options.pipeline))
     return std::move(error);
   auto path = contractionPath(specText, operands, options);
   if (!path)

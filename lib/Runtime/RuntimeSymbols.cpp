@@ -14,8 +14,8 @@ using namespace einsum;
 // 16 bits of an XMM register, as LLVM's calls to these functions expect;
 // __m128 gives plain C++ that register without relying on the compiler's
 // _Float16/__bf16 support. The execution tests run these for targets without
-// the instructions (dtypes.test: x86-64, sandybridge, haswell), so a change
-// of convention fails there.
+// the instructions (dtypes-targets.test: x86-64, sandybridge, haswell), so a
+// change of convention fails there.
 namespace {
 __m128 fromBits(uint16_t bits) {
   return _mm_castsi128_ps(_mm_cvtsi32_si128(int(bits)));

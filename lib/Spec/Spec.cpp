@@ -677,15 +677,14 @@ bindShapes(const Spec &spec, const std::vector<std::vector<int64_t>> &shapes) {
       binding.dimSizes[labelDim[id]] = labelSize[id].size;
 
   // Every tensor's byte offsets must fit 64-bit index arithmetic.
-  auto tooLarge = exceedsMaxElements;
   for (size_t i = 0; i < numOperands; ++i)
-    if (tooLarge(shapes[i]))
+    if (exceedsMaxElements(shapes[i]))
       return makeError("operand " + std::to_string(i) + " of shape " +
                            shapeString(shapes[i]) + " has more than 2^60 " +
                            "elements; its offsets would overflow 64-bit "
                            "index arithmetic",
                        {spec.inputs[i].position});
-  if (tooLarge(binding.outputShape()))
+  if (exceedsMaxElements(binding.outputShape()))
     return makeError("the output of shape " +
                          shapeString(binding.outputShape()) +
                          " would have more than 2^60 elements; its offsets "

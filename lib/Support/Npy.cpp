@@ -3,6 +3,7 @@
 #include "Einsum/Support/Npy.h"
 #include "Einsum/Support/TensorView.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -307,22 +308,20 @@ bool einsum::parseNpyHeader(const char *bytes, size_t size,
   if (shape.kind != Literal::Tuple)
     return fail("malformed 'shape' (not a tuple)");
   header.shape.clear();
-  int64_t elements = 1;
   for (const Literal &dim : shape.items) {
     if (dim.kind != Literal::Integer || dim.integer < 0)
       return fail("malformed 'shape' (not non-negative integers)");
     header.shape.push_back(dim.integer);
   }
-  // The element count overflows only if no size is 0.
-  for (int64_t dim : header.shape) {
-    if (dim == 0) {
-      elements = 0;
-      break;
+  // The byte count must fit 64 bits (an empty tensor has no bytes).
+  if (std::find(header.shape.begin(), header.shape.end(), 0) ==
+      header.shape.end()) {
+    int64_t bytes = int64_t(dtypeSize(header.dtype));
+    for (int64_t dim : header.shape) {
+      if (bytes > std::numeric_limits<int64_t>::max() / dim)
+        return fail("shape overflows a 64-bit byte count");
+      bytes *= dim;
     }
-    if (elements > std::numeric_limits<int64_t>::max() / dim /
-                       int64_t(dtypeSize(header.dtype)))
-      return fail("shape overflows a 64-bit byte count");
-    elements *= dim;
   }
   return true;
 }
@@ -432,6 +431,12 @@ static int openRegularFile(const std::string &path, off_t &fileSize,
   return fd;
 }
 
+/// The message of a failed readAt on `path`.
+static std::string readFailure(const std::string &path) {
+  return path +
+         ": read failed: " + (errno ? errnoText() : std::string("file shrank"));
+}
+
 bool einsum::readNpyHeader(const std::string &path, NpyHeader &header,
                            std::string &error) {
   off_t fileSize;
@@ -441,8 +446,7 @@ bool einsum::readNpyHeader(const std::string &path, NpyHeader &header,
   size_t prefix = std::min<size_t>(size_t(fileSize), 12 + kMaxNpyHeaderBytes);
   std::vector<char> bytes(prefix);
   if (!readAt(file.fd, bytes.data(), prefix, 0)) {
-    error = path + ": read failed: " +
-            (errno ? errnoText() : std::string("file shrank"));
+    error = readFailure(path);
     return false;
   }
   return parseNpyHeader(bytes.data(), prefix, path, header, error) &&
@@ -461,8 +465,7 @@ bool einsum::readNpyData(const std::string &path, const NpyHeader &header,
   std::vector<char> columns(fortran ? bytes : 0);
   char *dest = fortran ? columns.data() : static_cast<char *>(data);
   if (!readAt(file.fd, dest, bytes, off_t(header.dataOffset))) {
-    error = path + ": read failed: " +
-            (errno ? errnoText() : std::string("file shrank"));
+    error = readFailure(path);
     return false;
   }
   if (fortran)

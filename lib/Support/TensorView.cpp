@@ -41,7 +41,8 @@ std::vector<int64_t> TensorView::effectiveStrides() const {
 }
 
 bool TensorView::isContiguous() const {
-  if (strides.empty())
+  // An empty tensor addresses no element: any strides will do.
+  if (strides.empty() || numElements() == 0)
     return true;
   if (strides.size() != shape.size())
     return false;

@@ -3,6 +3,7 @@
 #include "Einsum/Support/AlignedBuffer.h"
 #include "Einsum/Support/DType.h"
 #include "Einsum/Support/Npy.h"
+#include "Einsum/Support/TensorView.h"
 
 #include <gtest/gtest.h>
 
@@ -71,6 +72,25 @@ std::string npyImage(const std::string &header, const std::string &data) {
   image += char(padded.size() & 0xff);
   image += char(padded.size() >> 8);
   return image + padded + data;
+}
+
+TEST(TensorView, EmptyShapes) {
+  // A 0 after sizes whose product overflows: no element, no overflow.
+  std::vector<int64_t> shape = {int64_t(1) << 32, int64_t(1) << 32, 0};
+  EXPECT_EQ(numElementsOf(shape), 0);
+  EXPECT_EQ(TensorView::contiguousStrides(shape),
+            (std::vector<int64_t>{0, 0, 0}));
+  // Any strides address an empty tensor's (no) elements contiguously.
+  TensorView empty;
+  empty.shape = {0, 3};
+  empty.strides = {3, 1};
+  EXPECT_TRUE(empty.isContiguous());
+  empty.strides = {7, 2};
+  EXPECT_TRUE(empty.isContiguous());
+  TensorView full;
+  full.shape = {2, 3};
+  full.strides = {7, 2};
+  EXPECT_FALSE(full.isContiguous());
 }
 
 TEST(Npy, RoundTrip) {

@@ -11,6 +11,8 @@
 #include "Einsum/CodeGen/TilePlan.h"
 #include "Einsum/Path/ContractionPath.h"
 
+#include "llvm/Support/Error.h"
+
 #include <string>
 
 namespace mlir {
@@ -46,6 +48,11 @@ struct EinsumToLLVMOptions {
   /// (which the JIT binds to its caching workspace) instead of malloc/free.
   bool genericAllocationFunctions = false;
 };
+
+/// Checks every option against its range (tiles and target facts as
+/// validateTilingOptions, memory limit >= 0, threads 1 to kMaxThreads, the
+/// attention variant); the error names the option and its value.
+llvm::Error validateEinsumToLLVMOptions(const EinsumToLLVMOptions &options);
 
 /// Adds the passes taking a module of einsum.contract (or linalg) on tensors
 /// to the LLVM dialect:

@@ -61,6 +61,11 @@ struct CPUTarget {
   /// L1d 32 KiB, L2 512 KiB".
   std::string describe() const;
 
+  /// True for the vector widths code generation plans for: 128, 256, 512.
+  static bool isVectorWidth(unsigned bits) {
+    return bits == 128 || bits == 256 || bits == 512;
+  }
+
   /// Lanes of a vector of `elementBits`-bit elements.
   int64_t lanes(unsigned elementBits) const { return vectorBits / elementBits; }
 };

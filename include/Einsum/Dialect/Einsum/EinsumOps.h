@@ -12,9 +12,6 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#define GET_OP_CLASSES
-#include "Einsum/Dialect/Einsum/EinsumOps.h.inc"
-
 namespace einsum {
 
 /// True for the element types einsum ops take and the pipeline lowers:
@@ -28,5 +25,8 @@ bool isSupportedElementType(mlir::Type type);
 mlir::TypedAttr getAccumulatorInit(mlir::Type type, bool sums);
 
 } // namespace einsum
+
+#define GET_OP_CLASSES
+#include "Einsum/Dialect/Einsum/EinsumOps.h.inc"
 
 #endif // EINSUM_DIALECT_EINSUM_EINSUMOPS_H

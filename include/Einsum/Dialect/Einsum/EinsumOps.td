@@ -8,9 +8,11 @@ include "Einsum/Dialect/Einsum/EinsumAttrs.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinTypes.td"
 
-// The element types the pipeline lowers (isSupportedElementType).
-def Einsum_ElementType : AnyTypeOf<[F16, BF16, F32, F64, I8, I16, I32, I64],
-    "f16, bf16, f32, f64, i8, i16, i32 or i64">;
+// The element types the pipeline lowers: the one list is
+// einsum::isSupportedElementType, which also checks accumulate(T).
+def Einsum_ElementType
+    : Type<CPred<"::einsum::isSupportedElementType($_self)">,
+           "f16, bf16, f32, f64, i8, i16, i32 or i64">;
 def Einsum_Tensor : RankedTensorOf<[Einsum_ElementType]>;
 
 def Einsum_ContractOp : Einsum_Op<"contract", [Pure]> {
