@@ -25,13 +25,17 @@ torch, memory-bound cases vs copy bandwidth, O(n) traces, geometric means,
 2-thread scaling) as met / NOT MET. Writes results.csv, results.json,
 results.md (the README's tables) and ratios.png (matplotlib bar chart).
 
+With --target avx2 every participant runs as on an AVX2 CPU (our kernels
+for Haswell, OpenBLAS's Haswell kernel, torch's and NumPy's AVX2 code; see
+bench/benchlib.py), so AVX2 figures can be measured on an AVX-512 machine.
+
 With --extra it also runs EXTRA_CASES (one thread): shapes beyond the
 suite that a sweep of common einsums once found slower than a peer; they
 are reported, not counted in the targets.
 
 Usage:
     bench/compare.py [--build DIR] [--cases 1,4,...] [--threads 1,2]
-                     [--rounds 3] [--out DIR] [--extra]
+                     [--rounds 3] [--out DIR] [--target host|avx2] [--extra]
 """
 
 import argparse
@@ -39,14 +43,11 @@ import csv
 import json
 import math
 import os
-import platform
-import shutil
-import subprocess
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+from benchlib import (PEERS, ROOT, TARGETS, choose_coretype, cpu_name,  # noqa: E402
+                      geomean, keep_best, machine_limits, run_ours, run_peers)
+
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from einsum_notation import to_letters  # noqa: E402
 
@@ -91,75 +92,6 @@ EXTRA_CASES = [
     ("x-bmm32", "bij,bjk->bik", [(256, 32, 32), (256, 32, 32)], "bmm", False),
 ]
 
-# Runs the peers for one case in a fresh process (OpenBLAS fixes its kernel
-# at load time). Prints one JSON line of median seconds per peer; with
-# "select", only the peer that decides OpenBLAS's kernel, briefly.
-PEER_SCRIPT = r"""
-import json, sys, time
-import numpy as np
-case = json.loads(sys.argv[1]); threads = int(sys.argv[2])
-select = len(sys.argv) > 3 and sys.argv[3] == "select"
-BUDGET = 0.3 if select else 1.0
-spec, form = case["numpy_spec"], case["form"]
-out = {}
-try:
-    from threadpoolctl import threadpool_info
-    info = [i for i in threadpool_info() if i.get("internal_api") == "openblas"]
-    out["openblas_kernel"] = info[0].get("architecture") if info else "unknown"
-except Exception:
-    out["openblas_kernel"] = "unknown"
-rng = np.random.default_rng(0)
-ops = [rng.standard_normal(s).astype(np.float32) for s in case["shapes"]]
-# out[peer]: the median seconds of f after a warm-up run; out[peer + "_min"]:
-# the fastest run.
-def timed(peer, f, budget=BUDGET):
-    t = time.perf_counter(); f(); first = time.perf_counter() - t
-    n = max(3, min(30, int(budget / max(first, 1e-6))))
-    ts = []
-    for _ in range(n):
-        t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
-    ts.sort()
-    out[peer], out[peer + "_min"] = ts[len(ts) // 2], ts[0]
-if form == "gemm":
-    timed("openblas", lambda: ops[0] @ ops[1])
-elif form == "gemv":
-    timed("openblas", lambda: ops[0] @ ops[1])
-elif form == "bmm":
-    timed("openblas", lambda: np.matmul(ops[0], ops[1]))
-elif form == "scores":   # Q[b,h,q,d] @ K[b,h,d,k], pre-transposed
-    q = np.ascontiguousarray(ops[0].transpose(0, 2, 1, 3))
-    k = np.ascontiguousarray(ops[1].transpose(0, 2, 3, 1))
-    timed("openblas", lambda: q @ k)
-elif form == "attnout":  # P[b,h,q,k] @ V[b,h,k,d], pre-transposed
-    v = np.ascontiguousarray(ops[1].transpose(0, 2, 1, 3))
-    timed("openblas", lambda: ops[0] @ v)
-elif form == "gemm4":    # (ab)x(cd) @ (cd)x(ef)
-    a = ops[0].reshape(1024, 1024); b = ops[1].reshape(1024, 1024)
-    timed("openblas", lambda: a @ b)
-# einsum may return a view (transposes); a result must be materialized.
-if select:
-    if not form:
-        timed("numpy_opt",
-              lambda: np.ascontiguousarray(np.einsum(spec, *ops, optimize=True)))
-    print(json.dumps(out)); sys.exit(0)
-timed("numpy_opt",
-      lambda: np.ascontiguousarray(np.einsum(spec, *ops, optimize=True)))
-if case["iterations"] <= 3e8:
-    timed("numpy_noopt",
-          lambda: np.ascontiguousarray(np.einsum(spec, *ops, optimize=False)))
-try:
-    import torch
-    torch.set_num_threads(threads)
-    tops = [torch.from_numpy(o) for o in ops]
-    timed("torch", lambda: torch.einsum(spec, *tops).contiguous())
-except Exception as e:
-    out["torch_error"] = str(e)
-print(json.dumps(out))
-"""
-
-PEERS = ["openblas", "numpy_opt", "numpy_noopt", "torch"]
-
-
 def label_sizes(spec, shapes):
     sizes = {}
     lhs = to_letters(spec).split("->")[0].split(",")
@@ -184,73 +116,6 @@ def work(case_spec, shapes, memory_bound):
     else:
         read = sum(math.prod(s) for s in shapes)
     return 4 * (read + out_elems), "GB/s", iterations
-
-
-def peer_process(case, threads, coretype, select=False):
-    n = str(threads)
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n,
-               MKL_NUM_THREADS=n)
-    env.pop("OPENBLAS_CORETYPE", None)
-    if coretype:
-        env["OPENBLAS_CORETYPE"] = coretype
-    proc = subprocess.run(["/usr/bin/python3", "-c", PEER_SCRIPT,
-                           json.dumps(case), n] + (["select"] if select else []),
-                          env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def choose_coretype(case, threads):
-    """OpenBLAS's fastest kernel here (None: its own choice), from a short
-    run per candidate that is not counted in the results."""
-    if not case["form"]:
-        return None  # the kernel only matters for the GEMM-shaped peers
-    best, best_time = None, None
-    for coretype in [None, "SkylakeX", "Cooperlake", "Haswell"]:
-        result = peer_process(case, threads, coretype, select=True)
-        if result and "openblas" in result and (
-                best_time is None or result["openblas"] < best_time):
-            best, best_time = coretype, result["openblas"]
-    return best
-
-
-def run_peers(case, threads, coretype):
-    result = peer_process(case, threads, coretype) or {}
-    result["coretype"] = coretype or "auto"
-    return result
-
-
-def run_ours(build, spec, shapes, threads):
-    proc = subprocess.run(
-        [os.path.join(build, "bin", "einsum-run"), spec, "--shapes",
-         ",".join("x".join(map(str, s)) for s in shapes),
-         "--bench", "--json", "--threads", str(threads)],
-        capture_output=True, text=True)
-    if proc.returncode != 0:
-        return None, proc.stderr.strip()
-    return json.loads(proc.stdout.strip().splitlines()[-1]), None
-
-
-def machine_limits():
-    """Single-core f32 FMA peak (GFLOP/s) and copy bandwidth (GB/s, bytes
-    read + written by a 256 MiB memcpy), measured by bench/machine.c."""
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc:
-        return None, None
-    with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "machine")
-        if subprocess.run([cc, "-O2", "-march=native",
-                           os.path.join(HERE, "machine.c"), "-o", exe]).returncode:
-            return None, None
-        out = subprocess.run([exe], capture_output=True, text=True).stdout
-    values = dict(line.split() for line in out.splitlines() if line.strip())
-    return float(values["fma_gflops"]), float(values["copy_gbs"])
-
-
-def geomean(values):
-    values = [v for v in values if v and v > 0]
-    return math.exp(sum(map(math.log, values)) / len(values)) if values else None
 
 
 def targets(rows, peak, bandwidth):
@@ -307,11 +172,11 @@ def targets(rows, peak, bandwidth):
     return checks
 
 
-def write_markdown(path, rows, peak, bandwidth, kernels, checks, rounds):
+def write_markdown(path, rows, peak, bandwidth, kernels, checks, rounds, target):
     """The tables the README shows."""
     def f(row, key):
         return f"{row[key]:.1f}" if key in row else "–"
-    lines = [f"Machine: {cpu_name()}, {os.cpu_count()} cores; single-core f32 "
+    lines = [f"Machine: {cpu_name()}, {os.cpu_count()} cores; target {target}; single-core f32 "
              f"FMA peak {peak or float('nan'):.0f} GFLOP/s, copy bandwidth "
              f"{bandwidth or float('nan'):.1f} GB/s (memcpy, bytes read + "
              f"written). OpenBLAS: the fastest of its kernels per case "
@@ -335,17 +200,6 @@ def write_markdown(path, rows, peak, bandwidth, kernels, checks, rounds):
                      f"{ {True: 'yes', False: '**no**', None: 'n/a'}[ok]} |")
     with open(path, "w") as fp:
         fp.write("\n".join(lines) + "\n")
-
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as fp:
-            for line in fp:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def draw_chart(rows, ids, path):
@@ -383,11 +237,16 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--rounds", type=int, default=3,
                         help="times the suite runs; each figure is its best round")
-    parser.add_argument("--out", help="directory for CSV/JSON/PNG (default BUILD/bench)")
+    parser.add_argument("--out", help="directory for CSV/JSON/PNG (default "
+                        "BUILD/bench, BUILD/bench-avx2 for --target avx2)")
+    parser.add_argument("--target", choices=sorted(TARGETS), default="host",
+                        help="host: every participant with this CPU's ISA; avx2: "
+                        "every participant as on an AVX2 CPU (bench/benchlib.py)")
     parser.add_argument("--extra", action="store_true",
                         help="also the cases beyond the suite (EXTRA_CASES, 1 thread)")
     args = parser.parse_args()
-    out_dir = args.out or os.path.join(args.build, "bench")
+    out_dir = args.out or os.path.join(
+        args.build, "bench" if args.target == "host" else "bench-" + args.target)
     os.makedirs(out_dir, exist_ok=True)
     wanted = set(args.cases.split(",")) if args.cases else None
 
@@ -402,7 +261,7 @@ def main():
     for round_ in range(1, args.rounds + 1):
         print(f"round {round_} of {args.rounds}", flush=True)
         # The machine's limits are measured every round too, best kept.
-        round_peak, round_bandwidth = machine_limits()
+        round_peak, round_bandwidth = machine_limits(args.target)
         peak = max(filter(None, [peak, round_peak]), default=None)
         bandwidth = max(filter(None, [bandwidth, round_bandwidth]), default=None)
         for threads, (cid, spec, shapes, form, memory_bound) in plan:
@@ -410,23 +269,10 @@ def main():
             case = {"numpy_spec": to_letters(spec), "shapes": shapes,
                     "form": form, "iterations": iterations}
             if (cid, threads) not in coretypes:
-                coretypes[cid, threads] = choose_coretype(case, threads)
-            peers = run_peers(case, threads, coretypes[cid, threads])
-            ours, error = run_ours(args.build, spec, shapes, threads)
-            kept = best.setdefault((cid, threads), {})
-            timings = PEERS + [p + "_min" for p in PEERS]
-            for key in timings + ["openblas_kernel", "coretype", "torch_error"]:
-                if key in peers and (key not in timings or key not in kept
-                                     or peers[key] < kept[key]):
-                    kept[key] = peers[key]
-            if ours and ("ours" not in kept
-                         or ours["median_ms"] < kept["ours"]["median_ms"]):
-                kept["ours"] = ours
-            if ours:
-                kept["ours_min_ms"] = min(kept.get("ours_min_ms", math.inf),
-                                          ours["min_ms"])
-            elif not ours:
-                kept.setdefault("error", error)
+                coretypes[cid, threads] = choose_coretype(case, threads, args.target)
+            peers = run_peers(case, threads, coretypes[cid, threads], args.target)
+            ours, error = run_ours(args.build, spec, shapes, threads, args.target)
+            keep_best(best.setdefault((cid, threads), {}), peers, ours, error)
 
     print(f"machine: single-core f32 FMA peak {peak or float('nan'):.1f} GFLOP/s, "
           f"copy bandwidth {bandwidth or float('nan'):.1f} GB/s")
@@ -476,12 +322,12 @@ def main():
         mark = {True: "met", False: "NOT MET", None: "not measured"}[ok]
         print(f"  {mark:12} {value:>7}  {text}")
     with open(os.path.join(out_dir, "results.json"), "w") as fp:
-        json.dump({"peak_gflops": peak, "copy_gbs": bandwidth,
+        json.dump({"target": args.target, "peak_gflops": peak, "copy_gbs": bandwidth,
                    "rounds": args.rounds, "rows": rows,
                    "targets": [{"target": t, "value": v, "met": ok}
                                for t, v, ok in checks]}, fp, indent=1)
     write_markdown(os.path.join(out_dir, "results.md"), rows, peak, bandwidth,
-                   kernels, checks, args.rounds)
+                   kernels, checks, args.rounds, args.target)
     fields = ["case", "spec", "threads", "unit", "ours", "ours_ms"] + PEERS + [
         "ours_best"] + [p + "_best" for p in PEERS] + [
         "best_peer", "ratio", "compile_ms", "openblas_kernel", "openblas_coretype", "error"]
