@@ -22,36 +22,6 @@ namespace einsum {
 using namespace mlir;
 using namespace einsum;
 
-/// Runs of consecutive loop dims (longest first, from the outermost) of one
-/// iterator type that stay contiguous and in order in every indexing map.
-/// Only runs of two or more dims are returned.
-static SmallVector<ReassociationIndices> collapsibleRuns(linalg::GenericOp op) {
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  SmallVector<ReassociationIndices> runs;
-  ReassociationIndices run;
-  auto flush = [&] {
-    if (run.size() > 1)
-      runs.push_back(run);
-    run.clear();
-  };
-  for (int64_t dim = 0, e = op.getNumLoops(); dim < e; ++dim) {
-    if (!run.empty()) {
-      ReassociationIndices extended(run);
-      extended.push_back(dim);
-      if (iterators[dim] == iterators[run.front()] &&
-          linalg::areDimSequencesPreserved(maps, {extended})) {
-        run = std::move(extended);
-        continue;
-      }
-      flush();
-    }
-    run.push_back(dim);
-  }
-  flush();
-  return runs;
-}
-
 namespace {
 struct EinsumCPUCollapseDimsPass
     : einsum::impl::EinsumCPUCollapseDimsBase<EinsumCPUCollapseDimsPass> {

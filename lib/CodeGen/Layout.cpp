@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
@@ -25,6 +26,100 @@ namespace einsum {
 
 using namespace mlir;
 using namespace einsum;
+
+/// Sort key of summed dim `dim`: the tiled loops visit the summed dims in
+/// their order, K (tiled by the register kernel) innermost.
+static int64_t summedOrder(unsigned dim, std::optional<unsigned> kDim) {
+  return kDim && dim == *kDim ? INT64_MAX : int64_t(dim);
+}
+
+/// Copies the row operand `operand` of `op` (the GEMM's "A") so that its
+/// summed axes come last, in the order the tiled loops visit them, K
+/// innermost: each row of a register tile is then one contiguous stream,
+/// whatever the einsum's layout (`mknl` with K = n, M = k and l innermost
+/// read every element from its own cache line).
+/// Renumbers the summed loop dims of `op` in the order of the axes of its
+/// row operand (input `row`), so that its innermost summed axis (K) is the
+/// last summed dim. Once both operands are packed, the summed dims are then
+/// adjacent and in order in both, and merge into one K.
+static linalg::GenericOp orderSummedDims(RewriterBase &rewriter,
+                                         linalg::GenericOp op, unsigned row) {
+  AffineMap map = op.getIndexingMapsArray()[row];
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> summed;
+  for (unsigned i = 0; i < map.getNumResults(); ++i)
+    if (iterators[map.getDimPosition(i)] == utils::IteratorType::reduction)
+      summed.push_back(map.getDimPosition(i));
+  if (summed.size() != op.getNumReductionLoops())
+    return op;
+  SmallVector<unsigned> interchange;
+  bool identity = true;
+  for (unsigned dim = 0, next = 0; dim < op.getNumLoops(); ++dim) {
+    interchange.push_back(iterators[dim] == utils::IteratorType::reduction
+                              ? summed[next++]
+                              : dim);
+    identity &= interchange.back() == dim;
+  }
+  if (identity)
+    return op;
+  FailureOr<linalg::GenericOp> reordered =
+      linalg::interchangeGenericOp(rewriter, op, interchange);
+  return succeeded(reordered) ? *reordered : op;
+}
+
+/// Merges the runs of summed dims of `op` that are adjacent and in order in
+/// every operand into one dim each.
+static void mergeSummedDims(RewriterBase &rewriter, linalg::GenericOp op) {
+  SmallVector<ReassociationIndices> runs = collapsibleRuns(op);
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  llvm::erase_if(runs, [&](const ReassociationIndices &run) {
+    return iterators[run.front()] != utils::IteratorType::reduction;
+  });
+  if (runs.empty())
+    return;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, runs, rewriter);
+  if (succeeded(collapsed))
+    rewriter.replaceOp(op, collapsed->results);
+}
+
+static void packRowOperand(RewriterBase &rewriter, linalg::GenericOp op,
+                           OpOperand &operand, unsigned kDim) {
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> permutation, summed;
+  for (unsigned i = 0; i < map.getNumResults(); ++i) {
+    unsigned dim = cast<AffineDimExpr>(map.getResult(i)).getPosition();
+    (iterators[dim] == utils::IteratorType::reduction ? summed : permutation)
+        .push_back(i);
+  }
+  llvm::stable_sort(summed, [&](int64_t a, int64_t b) {
+    return summedOrder(map.getDimPosition(a), kDim) <
+           summedOrder(map.getDimPosition(b), kDim);
+  });
+  llvm::append_range(permutation, summed);
+  auto type = cast<RankedTensorType>(operand.get().getType());
+  SmallVector<int64_t> shape(type.getShape());
+  applyPermutationToVector(shape, permutation);
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+  auto pack = linalg::TransposeOp::create(rewriter, loc, operand.get(), empty,
+                                          permutation);
+  pack->setAttr(kRowPackAttrName, rewriter.getUnitAttr());
+  Value packed = pack->getResult(0);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<AffineExpr> results(map.getResults());
+  applyPermutationToVector(results, permutation);
+  maps[operand.getOperandNumber()] =
+      AffineMap::get(map.getNumDims(), 0, results, op.getContext());
+  rewriter.modifyOpInPlace(op, [&] {
+    operand.set(packed);
+    op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+  });
+}
 
 namespace {
 /// Iterations [offset, offset + size) of a loop dim, computed as `padded`
@@ -58,9 +153,10 @@ class PanelPacker {
 public:
   /// `mDim`, if set, is split into whole `mr` row tiles and the remainder.
   PanelPacker(RewriterBase &rewriter, linalg::GenericOp op, unsigned nDim,
-              int64_t panel, std::optional<unsigned> mDim, int64_t mr)
+              int64_t panel, std::optional<unsigned> mDim, int64_t mr,
+              std::optional<unsigned> kDim)
       : rewriter(rewriter), op(op), nDim(nDim), panel(panel), mDim(mDim),
-        context(op.getContext()) {
+        kDim(kDim), context(op.getContext()) {
     nParts = partition(op.getStaticLoopRanges()[nDim], panel,
                        [&](int64_t rest) {
                          return std::min<int64_t>(panel,
@@ -74,7 +170,9 @@ public:
     newDim = op.getNumLoops();
   }
 
-  void run(const llvm::SmallDenseSet<unsigned> &packedInputs);
+  /// Rewrites the op; returns the generics of its parts.
+  SmallVector<linalg::GenericOp>
+  run(const llvm::SmallDenseSet<unsigned> &packedInputs);
 
 private:
   /// The map of an operand after the split: N becomes its panel index and
@@ -85,6 +183,10 @@ private:
   }
   /// Lanes of the panels of N part `n`: a narrower remainder is one panel.
   int64_t lanes(Part n) const { return std::min(panel, n.padded); }
+  /// Position of a summed dim in the order the tiled loops visit them.
+  int64_t summedRank(AffineExpr dim) const {
+    return summedOrder(cast<AffineDimExpr>(dim).getPosition(), kDim);
+  }
   /// Axis of `value` that loop dim `dim` indexes under `map`, if any.
   std::optional<unsigned> axisOf(AffineMap map, unsigned dim) {
     return map.getResultPosition(rewriter.getAffineDimExpr(dim));
@@ -105,10 +207,11 @@ private:
   linalg::GenericOp op;
   unsigned nDim;
   int64_t panel;
-  std::optional<unsigned> mDim;
+  std::optional<unsigned> mDim, kDim;
   MLIRContext *context;
   SmallVector<Part> mParts, nParts;
   unsigned newDim;
+  SmallVector<linalg::GenericOp> partOps;
   /// Inputs already prepared, by (operand, M part if it carries M, N part
   /// if it carries N): a packed operand is copied once, not once per part.
   llvm::DenseMap<std::tuple<unsigned, int64_t, int64_t>,
@@ -188,28 +291,25 @@ std::pair<Value, AffineMap> PanelPacker::partInput(OpOperand &operand, Part m,
   if (!pack)
     return {expanded, splitMap(dims)};
 
-  // Panel-major order: the panel index moves before the first summed axis,
-  // the lane goes last.
+  // Panel-major order: the other axes (the panel index in N's place), then
+  // the summed axes in the order the tiled loops visit them (the dims' order,
+  // K last: K is the innermost loop), then the lane.
   unsigned panelAxis = axis, laneAxis = axis + 1;
-  SmallVector<int64_t> permutation;
-  bool placed = false;
+  SmallVector<int64_t> permutation, summed;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   for (unsigned i = 0; i < expandedShape.size(); ++i) {
-    if (i == panelAxis || i == laneAxis)
+    if (i == laneAxis)
       continue;
     unsigned dim = cast<AffineDimExpr>(dims[i]).getPosition();
-    if (!placed && iterators[dim] == utils::IteratorType::reduction) {
-      permutation.push_back(panelAxis);
-      placed = true;
-    }
-    if (!placed && i > panelAxis) {
-      permutation.push_back(panelAxis);
-      placed = true;
-    }
-    permutation.push_back(i);
+    if (i != panelAxis && iterators[dim] == utils::IteratorType::reduction)
+      summed.push_back(i);
+    else
+      permutation.push_back(i);
   }
-  if (!placed)
-    permutation.push_back(panelAxis);
+  llvm::stable_sort(summed, [&](int64_t a, int64_t b) {
+    return summedRank(dims[a]) < summedRank(dims[b]);
+  });
+  llvm::append_range(permutation, summed);
   permutation.push_back(laneAxis);
 
   SmallVector<int64_t> packedShape(expandedShape);
@@ -280,6 +380,7 @@ Value PanelPacker::runPart(const llvm::SmallDenseSet<unsigned> &packedInputs,
           .getResult(0);
   linalg::GenericOp packedOp =
       rebuildWithLaneDim(rewriter, op, inputs, maps, newInit);
+  partOps.push_back(packedOp);
 
   // Back to the original layout: merge panels and lanes, drop the padding.
   Value result = tensor::CollapseShapeOp::create(
@@ -289,7 +390,8 @@ Value PanelPacker::runPart(const llvm::SmallDenseSet<unsigned> &packedInputs,
   return slice(result, parts);
 }
 
-void PanelPacker::run(const llvm::SmallDenseSet<unsigned> &packedInputs) {
+SmallVector<linalg::GenericOp>
+PanelPacker::run(const llvm::SmallDenseSet<unsigned> &packedInputs) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   OpOperand *init = op.getDpsInitOperand(0);
@@ -330,6 +432,7 @@ void PanelPacker::run(const llvm::SmallDenseSet<unsigned> &packedInputs) {
     }
   }
   rewriter.replaceOp(op, acc);
+  return partOps;
 }
 
 /// The largest min-reuse (beyond it min-reuse x elements could overflow).
@@ -361,12 +464,16 @@ struct EinsumCPULayoutPass
           << ": expected 0 to " << kMaxMinReuse;
       return signalPassFailure();
     }
+    SmallVector<linalg::GenericOp> rewritten;
     for (linalg::GenericOp op : ops) {
       // Only static contractions whose accumulator starts as a fill.
       std::optional<int64_t> iterations = staticTripCount(op);
       if (!iterations ||
           !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>())
         continue;
+      std::optional<unsigned> row = rowOperand(op);
+      if (row)
+        op = orderSummedDims(rewriter, op, *row);
       TilePlan plan = planTiles(op, tiling);
       unsigned nDim = *plan.nDim;
       // The register tile's width, a power of two even where N is
@@ -382,6 +489,23 @@ struct EinsumCPULayoutPass
       // whose N axis is not innermost needs it (`aebf,dfce->abcd`: d
       // strided by 32^3); an N that is not whole vectors is padded (2048 x
       // 1024 x 31 ran as 31-lane vectors: 10 -> 100 GFLOP/s).
+      // The row operand, copied where its summed axes are not its innermost
+      // ones (K strided, or summed dims that cannot merge into one K), if
+      // the copy is cheap next to the contraction.
+      if (row && plan.kDim) {
+        OpOperand &operand = op->getOpOperand(*row);
+        AffineMap map = op.getMatchingIndexingMap(&operand);
+        auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+        unsigned rank = map.getNumResults(), summed = op.getNumReductionLoops();
+        bool summedInnermost = rank >= summed;
+        for (unsigned i = rank - std::min(rank, summed); i < rank; ++i)
+          summedInnermost &=
+              op.getIteratorTypesArray()[map.getDimPosition(i)] ==
+              utils::IteratorType::reduction;
+        if (!summedInnermost && type && type.hasStaticShape() &&
+            *iterations >= minReuse * type.getNumElements())
+          packRowOperand(rewriter, op, operand, *plan.kDim);
+      }
       llvm::SmallDenseSet<unsigned> packed;
       for (OpOperand *operand : op.getDpsInputOperands()) {
         AffineMap map = op.getMatchingIndexingMap(operand);
@@ -396,8 +520,10 @@ struct EinsumCPULayoutPass
           continue;
         packed.insert(operand->getOperandNumber());
       }
-      if (packed.empty())
+      if (packed.empty()) {
+        rewritten.push_back(op);
         continue;
+      }
       // Rows split when M is not a whole number of row tiles (997 x 1013
       // x 1031: the 5-row remainder would run as masked vectors; as a
       // generic of its own its row tile is 5).
@@ -405,8 +531,12 @@ struct EinsumCPULayoutPass
       int64_t mr = mDim ? plan.registerTiles[*mDim] : 1;
       if (mDim && op.getStaticLoopRanges()[*mDim] % mr == 0)
         mDim.reset();
-      PanelPacker(rewriter, op, nDim, panel, mDim, mr).run(packed);
+      llvm::append_range(
+          rewritten, PanelPacker(rewriter, op, nDim, panel, mDim, mr, plan.kDim)
+                         .run(packed));
     }
+    for (linalg::GenericOp op : rewritten)
+      mergeSummedDims(rewriter, op);
   }
 };
 } // namespace

@@ -60,6 +60,59 @@ bool einsum::isTileable(linalg::GenericOp op) {
   return element.isIntOrFloat() && !element.isInteger(1);
 }
 
+std::optional<unsigned> einsum::rowOperand(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2)
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap out = maps.back();
+  if (out.getNumResults() == 0)
+    return std::nullopt;
+  unsigned nDim = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  bool carries0 = maps[0].isFunctionOfDim(nDim);
+  bool carries1 = maps[1].isFunctionOfDim(nDim);
+  if (carries0 == carries1)
+    return std::nullopt;
+  return carries0 ? 1u : 0u;
+}
+
+std::optional<unsigned> einsum::innermostReduction(linalg::GenericOp op,
+                                                   AffineMap map) {
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (AffineExpr result : llvm::reverse(map.getResults())) {
+    unsigned dim = cast<AffineDimExpr>(result).getPosition();
+    if (iterators[dim] == utils::IteratorType::reduction)
+      return dim;
+  }
+  return std::nullopt;
+}
+
+/// The loop dim of the innermost axis of the tensor `operand` is read from:
+/// through a packing copy (`linalg.transpose`, whose source is the operand
+/// as the einsum laid it out, maybe with N split into panels and lanes), the
+/// source's innermost axis.
+static std::optional<unsigned> sourceInnermostDim(linalg::GenericOp op,
+                                                  OpOperand &operand) {
+  AffineMap map = op.getMatchingIndexingMap(&operand);
+  if (map.getNumResults() == 0)
+    return std::nullopt;
+  unsigned axis = map.getNumResults() - 1;
+  if (auto pack = operand.get().getDefiningOp<linalg::TransposeOp>()) {
+    ArrayRef<int64_t> permutation = pack.getPermutation();
+    auto it = llvm::find(permutation, int64_t(permutation.size()) - 1);
+    if (it == permutation.end())
+      return std::nullopt;
+    axis = it - permutation.begin();
+  }
+  return map.getDimPosition(axis);
+}
+
+/// True if loop dim `dim` indexes the innermost axis an input is read from.
+static bool innermostOfInput(linalg::GenericOp op, unsigned dim) {
+  return llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *operand) {
+    return sourceInnermostDim(op, *operand) == dim;
+  });
+}
+
 /// Rows per register tile of a contraction without rows to reuse (the
 /// partial sums of a matrix-vector product: `ik,k->i` split into lanes).
 static constexpr int64_t kStreamRows = 4;
@@ -106,8 +159,13 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
       plan.mDim = outDim(axis);
   if (!plan.mDim && rank >= 2 && !plan.panelDim)
     plan.mDim = outDim(rank - 2);
-  // K: the largest reduction dim (the last one on ties).
-  for (unsigned dim = 0; dim < plan.numLoops; ++dim)
+  // K: the innermost summed axis of the row operand, so that each of its
+  // mr rows is read as one contiguous stream (einsum-cpu-layout packs the
+  // row operand when that axis is not its innermost); without a row
+  // operand, the largest reduction dim (the last one on ties).
+  if (std::optional<unsigned> row = rowOperand(op))
+    plan.kDim = innermostReduction(op, maps[*row]);
+  for (unsigned dim = 0; dim < plan.numLoops && !plan.kDim; ++dim)
     if (iterators[dim] == utils::IteratorType::reduction &&
         (!plan.kDim || extent(dim) >= extent(*plan.kDim)))
       plan.kDim = dim;
@@ -198,6 +256,15 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
     } else if (plan.mDim && dim == *plan.mDim) {
       plan.cacheTiles[dim] = mc;
       plan.registerTiles[dim] = mr;
+    } else if (innermostOfInput(op, dim)) {
+      // A batch dim that is an input's innermost axis: a cache line of it
+      // per tile, so that the tile reads whole lines of that input (one at
+      // a time, every line is read again by the next 15 tiles, long after
+      // it left the cache: `akdbc,jk->cjbda` read its 22 MB input 16 times).
+      plan.cacheTiles[dim] =
+          std::min(extent(dim),
+                   std::max<int64_t>(1, target.cacheLineBytes / elementBytes));
+      plan.registerTiles[dim] = 1;
     } else {
       plan.cacheTiles[dim] = 1; // batch dim
     }

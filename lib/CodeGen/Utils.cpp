@@ -3,6 +3,7 @@
 #include "Einsum/CodeGen/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -90,4 +91,32 @@ linalg::GenericOp einsum::rebuildWithLaneDim(RewriterBase &rewriter,
   rewriter.cloneRegionBefore(op.getRegion(), rebuilt.getRegion(),
                              rebuilt.getRegion().begin());
   return rebuilt;
+}
+
+SmallVector<ReassociationIndices>
+einsum::collapsibleRuns(linalg::GenericOp op) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<ReassociationIndices> runs;
+  ReassociationIndices run;
+  auto flush = [&] {
+    if (run.size() > 1)
+      runs.push_back(run);
+    run.clear();
+  };
+  for (int64_t dim = 0, e = op.getNumLoops(); dim < e; ++dim) {
+    if (!run.empty()) {
+      ReassociationIndices extended(run);
+      extended.push_back(dim);
+      if (iterators[dim] == iterators[run.front()] &&
+          linalg::areDimSequencesPreserved(maps, {extended})) {
+        run = std::move(extended);
+        continue;
+      }
+      flush();
+    }
+    run.push_back(dim);
+  }
+  flush();
+  return runs;
 }

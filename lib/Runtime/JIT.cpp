@@ -754,7 +754,10 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
   };
   (*module)->walk([&](linalg::TransposeOp op) {
     out += "  layout: " + operandOf(op.getInput()) +
-           " packed into panels of the vector dim, axes [";
+           (op->hasAttr(kRowPackAttrName)
+                ? " copied with its summed axes innermost (the rows of the "
+                  "register tile), axes ["
+                : " packed into panels of the vector dim, axes [");
     for (auto [i, axis] : llvm::enumerate(op.getPermutation()))
       out += (i ? ", " : "") + std::to_string(axis);
     out += "] of its split shape\n";

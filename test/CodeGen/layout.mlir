@@ -152,3 +152,41 @@ func.func @narrow_n(%a: tensor<64x64xf32>, %b: tensor<64x31xf32>) -> tensor<64x3
   %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<64x64xf32>, tensor<64x31xf32>) -> tensor<64x31xf32>
   return %r : tensor<64x31xf32>
 }
+
+// -----
+
+// The row operand (mknl: M = k, l a batch dim, its summed axes m and n not
+// innermost) is copied with its summed axes last; the N operand's summed
+// axes are packed in the same order before the lane, and m x n merges into
+// one K of 64. (N = i = 48: a 32-lane panel, then a 16-lane one.)
+// CHECK-DAG: #[[PB:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d3, d4, d5)>
+// CHECK-DAG: #[[PA:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d0, d4)>
+// CHECK-LABEL: func @row_pack
+// CHECK-SAME: (%[[B:.+]]: tensor<8x8x8x48xf32>, %[[A:.+]]: tensor<8x16x8x8xf32>)
+// CHECK: %[[ROWS:.+]] = linalg.transpose ins(%[[A]] : tensor<8x16x8x8xf32>) outs(%{{.*}} : tensor<16x8x8x8xf32>) permutation = [1, 3, 0, 2] {einsum.row_pack}
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<8x8x8x1x32xf32>) outs(%{{.*}} : tensor<8x1x8x8x32xf32>) permutation = [1, 3, 2, 0, 4]
+// CHECK-NOT: einsum.row_pack
+// CHECK: %[[KA:.+]] = tensor.collapse_shape %[[ROWS]] {{\[\[}}0], [1], [2, 3]] : tensor<16x8x8x8xf32> into tensor<16x8x64xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[PB]], #[[PA]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%{{.*}}, %[[KA]] : tensor<8x1x64x32xf32>, tensor<16x8x64xf32>)
+func.func @row_pack(%b: tensor<8x8x8x48xf32>, %a: tensor<8x16x8x8xf32>) -> tensor<8x16x8x48xf32> {
+  %r = einsum.contract "njmi,mknl->lkji" ins(%b, %a : tensor<8x8x8x48xf32>, tensor<8x16x8x8xf32>) -> tensor<8x16x8x48xf32>
+  return %r : tensor<8x16x8x48xf32>
+}
+
+// -----
+
+// A row operand whose summed axes are already innermost (jlk) is read in
+// place; K = k (its innermost), and l x k merges into one K of 1024 once the
+// N operand (lik) is packed as [panel, l, k, lane].
+// CHECK-LABEL: func @no_row_pack
+// CHECK-SAME: (%[[B:.+]]: tensor<64x32x16xf32>, %[[A:.+]]: tensor<48x64x16xf32>)
+// CHECK-NOT: einsum.row_pack
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<64x1x32x16xf32>) outs(%{{.*}} : tensor<1x64x16x32xf32>) permutation = [1, 0, 3, 2]
+// CHECK: %[[KA:.+]] = tensor.collapse_shape %[[A]] {{\[\[}}0], [1, 2]] : tensor<48x64x16xf32> into tensor<48x1024xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %[[KA]] : tensor<1x1024x32xf32>, tensor<48x1024xf32>)
+func.func @no_row_pack(%b: tensor<64x32x16xf32>, %a: tensor<48x64x16xf32>) -> tensor<48x32xf32> {
+  %r = einsum.contract "lik,jlk->ji" ins(%b, %a : tensor<64x32x16xf32>, tensor<48x64x16xf32>) -> tensor<48x32xf32>
+  return %r : tensor<48x32xf32>
+}

@@ -523,9 +523,15 @@ describeAttention(const Options &options,
         "-> batch seqQ n_head d_v\"\n";
   double scoreBytes =
       double(q[0]) * q[2] * q[1] * k[1] * double(dtypeSize(dtype));
+  // The last tile of a sequence that is not a whole number of tiles.
+  auto rest = [](int64_t size, int64_t tile) {
+    return size % tile ? " (the last " + std::to_string(size % tile) + ")"
+                       : std::string();
+  };
   if (plan.fused)
-    os << "  variant: fused: per (batch, head, " << plan.tileQ
-       << " queries), key tiles of " << plan.tileK
+    os << "  variant: fused: per (batch, head, " << plan.tileQ << " queries"
+       << rest(q[1], plan.tileQ) << "), key tiles of " << plan.tileK
+       << rest(k[1], plan.tileK)
        << " with an online softmax; scores never materialized ("
        << llvm::format("%.1f", double(plan.tileQ) * plan.tileK *
                                    dtypeSize(dtype) / 1024.0)

@@ -15,6 +15,11 @@ namespace einsum {
 /// size of each loop dim.
 inline constexpr const char *kVectorSizesAttrName = "einsum.vector_sizes";
 
+/// Name of the unit attribute einsum-cpu-layout puts on the copy of a row
+/// operand (its summed axes moved innermost), to tell it from the panel
+/// packing copies.
+inline constexpr const char *kRowPackAttrName = "einsum.row_pack";
+
 #define GEN_PASS_DECL
 #define GEN_PASS_REGISTRATION
 #include "Einsum/CodeGen/Passes.h.inc"

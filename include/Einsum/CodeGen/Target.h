@@ -29,6 +29,8 @@ struct CPUTarget {
   /// L1 data and L2 cache sizes in bytes.
   int64_t l1Bytes = 32 * 1024;
   int64_t l2Bytes = 1024 * 1024;
+  /// Cache line size (64 bytes on every x86-64 CPU).
+  int64_t cacheLineBytes = 64;
   /// LLVM CPU name and feature string ("+avx2,+fma,-avx512f,...") for the
   /// JIT; the features list every ISA feature LLVM knows, on or off.
   std::string cpuName = "generic";

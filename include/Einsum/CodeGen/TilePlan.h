@@ -7,7 +7,8 @@
 //       output's next axis, when an operand carrying N carries it too
 //   M   the row dim: the innermost other output axis that no operand
 //       carrying N has (the rows of "A"); else the output's next axis
-//   K   the main reduction dim (the largest one)
+//   K   the main reduction dim: the innermost summed axis of the row
+//       operand (the input without N), else the largest one
 //   other parallel dims are batch dims (tile 1); other reductions tile 1.
 //
 // Cache tiles (Mc x Nc x Kc) come from L1/L2 sizes; register tiles (mr x nr)
@@ -26,6 +27,7 @@
 #include <optional>
 
 namespace mlir {
+class AffineMap;
 namespace linalg {
 class GenericOp;
 } // namespace linalg
@@ -78,6 +80,16 @@ struct TilePlan {
 /// permutation indexing maps (no diagonals, no broadcast constants), and
 /// int or float elements.
 bool isTileable(mlir::linalg::GenericOp op);
+
+/// The row operand of a two-input contraction: the input that does not
+/// carry N (the "A" of a GEMM, read by broadcasts of mr rows), if exactly
+/// one input carries N.
+std::optional<unsigned> rowOperand(mlir::linalg::GenericOp op);
+
+/// The loop dim of the innermost axis of an operand (indexing `map`) that a
+/// reduction dim indexes, if any.
+std::optional<unsigned> innermostReduction(mlir::linalg::GenericOp op,
+                                           mlir::AffineMap map);
 
 /// TilingOptions for `target`, with the non-zero overrides applied (the
 /// command-line options of the code generation passes).

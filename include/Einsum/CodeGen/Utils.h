@@ -45,6 +45,13 @@ rebuildWithLaneDim(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
                    mlir::ValueRange inputs,
                    llvm::ArrayRef<mlir::AffineMap> inputMaps, mlir::Value init);
 
+/// Runs of consecutive loop dims (longest first, from the outermost) of one
+/// iterator type that stay contiguous and in order in every indexing map
+/// (each run can be merged into one loop dim). Only runs of two or more dims
+/// are returned.
+llvm::SmallVector<mlir::ReassociationIndices>
+collapsibleRuns(mlir::linalg::GenericOp op);
+
 } // namespace einsum
 
 #endif // EINSUM_CODEGEN_UTILS_H

@@ -50,12 +50,17 @@ static Value indexConstant(OpBuilder &b, Location loc, int64_t value) {
   return arith::ConstantIndexOp::create(b, loc, value);
 }
 
-/// The largest divisor of `size` that is at most `limit`.
-static int64_t divisorAtMost(int64_t size, int64_t limit) {
-  for (int64_t d = std::min(size, limit); d > 1; --d)
+/// The tile of a sequence of `size` for a requested tile `limit`: the whole
+/// sequence if it is shorter; else a divisor of it in [limit / 2, limit] if
+/// there is one (no remainder tile); else `limit` (the rest is one smaller
+/// tile: a prime length must not fall to tiles of one).
+static int64_t tileSize(int64_t size, int64_t limit) {
+  if (size <= limit)
+    return size;
+  for (int64_t d = limit; d >= std::max<int64_t>(1, limit / 2); --d)
     if (size % d == 0)
       return d;
-  return 1;
+  return limit;
 }
 
 //===----------------------------------------------------------------------===//
@@ -153,13 +158,20 @@ private:
   /// A [rows, cols] slice of a [batch, seq, n_head, d] tensor at (b, s0, h).
   Value slice2d(OpBuilder &b, Value source, Value bIv, Value s0, Value hIv,
                 int64_t rows, int64_t cols);
-  /// One key tile: scores, online softmax update, weighted values.
+  /// Query tiles of `rows` queries from `first`, `count` of them, for
+  /// every batch and head, written into `init`: one scf.forall.
+  Value queryTiles(OpBuilder &b, Value init, int64_t first, int64_t count,
+                   int64_t rows);
+  /// One key tile of `keys` keys at k0 for a query tile of `rows` queries
+  /// at q0: scores, online softmax update, weighted values.
   SmallVector<Value> keyTile(OpBuilder &b, Value qTile, Value bIv, Value hIv,
-                             Value q0, Value k0, ValueRange state);
+                             Value q0, Value k0, int64_t rows, int64_t keys,
+                             ValueRange state);
   /// acc[i, :] = acc[i, :] * alpha[i] + pv[i, :] for each row.
-  Value rescaleAndAdd(OpBuilder &b, Value acc, Value alpha, Value pv);
+  Value rescaleAndAdd(OpBuilder &b, Value acc, Value alpha, Value pv,
+                      int64_t rows);
   /// out[i, :] = acc[i, :] / l[i] for each row.
-  Value normalize(OpBuilder &b, Value acc, Value l);
+  Value normalize(OpBuilder &b, Value acc, Value l, int64_t rows);
   VectorType vectorOf(int64_t n) { return VectorType::get({n}, element); }
 
   AttentionOp op;
@@ -183,11 +195,12 @@ Value FusedAttention::slice2d(OpBuilder &b, Value source, Value bIv, Value s0,
 
 SmallVector<Value> FusedAttention::keyTile(OpBuilder &b, Value qTile, Value bIv,
                                            Value hIv, Value q0, Value k0,
+                                           int64_t rows, int64_t keys,
                                            ValueRange state) {
   Value m = state[0], l = state[1], acc = state[2];
-  Value kTile = slice2d(b, op.getKey(), bIv, k0, hIv, tileK, dHead);
-  Value vTile = slice2d(b, op.getValue(), bIv, k0, hIv, tileK, dV);
-  auto scoresType = RankedTensorType::get({tileQ, tileK}, element);
+  Value kTile = slice2d(b, op.getKey(), bIv, k0, hIv, keys, dHead);
+  Value vTile = slice2d(b, op.getValue(), bIv, k0, hIv, keys, dV);
+  auto scoresType = RankedTensorType::get({rows, keys}, element);
   Value scores = ContractOp::create(b, loc, scoresType, specOf("qd,kd->qk"),
                                     {qTile, kTile});
 
@@ -195,19 +208,19 @@ SmallVector<Value> FusedAttention::keyTile(OpBuilder &b, Value qTile, Value bIv,
   // weights exp(s - max), the rescale factor of the old state, the new sum.
   Value zero = indexConstant(b, loc, 0);
   Value one = indexConstant(b, loc, 1);
-  Value rowsEnd = indexConstant(b, loc, tileQ);
+  Value rowsEnd = indexConstant(b, loc, rows);
   Value weightsInit =
       tensor::EmptyOp::create(b, loc, scoresType.getShape(), element);
-  Value alphaInit = tensor::EmptyOp::create(b, loc, {tileQ}, element);
+  Value alphaInit = tensor::EmptyOp::create(b, loc, {rows}, element);
   Value padding = floatConstant(b, loc, element, 0);
-  VectorType row = vectorOf(tileK);
+  VectorType row = vectorOf(keys);
   Value scale = vector::BroadcastOp::create(
       b, loc, row, floatConstant(b, loc, element, *op.getScaleValue()));
   Value minusInf = vector::BroadcastOp::create(
       b, loc, row,
       floatConstant(b, loc, element, -std::numeric_limits<double>::infinity()));
   bool causal = op.getCausal();
-  auto rows = scf::ForOp::create(
+  auto rowLoop = scf::ForOp::create(
       b, loc, zero, rowsEnd, one, ValueRange{weightsInit, m, l, alphaInit},
       [&](OpBuilder &nb, Location, Value i, ValueRange args) {
         Value s = vector::TransferReadOp::create(nb, loc, row, scores,
@@ -221,7 +234,7 @@ SmallVector<Value> FusedAttention::keyTile(OpBuilder &b, Value qTile, Value bIv,
               nb, loc, arith::AddIOp::create(nb, loc, query, one), k0);
           allowed = arith::MaxSIOp::create(nb, loc, allowed, zero);
           Value mask = vector::CreateMaskOp::create(
-              nb, loc, VectorType::get({tileK}, nb.getI1Type()),
+              nb, loc, VectorType::get({keys}, nb.getI1Type()),
               ValueRange{allowed});
           s = arith::SelectOp::create(nb, loc, mask, s, minusInf);
         }
@@ -249,22 +262,22 @@ SmallVector<Value> FusedAttention::keyTile(OpBuilder &b, Value qTile, Value bIv,
         scf::YieldOp::create(nb, loc,
                              ValueRange{weights, mOut, lOut, alphaOut});
       });
-  Value weights = rows.getResult(0);
-  auto pvType = RankedTensorType::get({tileQ, dV}, element);
+  Value weights = rowLoop.getResult(0);
+  auto pvType = RankedTensorType::get({rows, dV}, element);
   Value pv =
       ContractOp::create(b, loc, pvType, specOf("qk,ke->qe"), {weights, vTile});
-  Value accOut = rescaleAndAdd(b, acc, rows.getResult(3), pv);
-  return {rows.getResult(1), rows.getResult(2), accOut};
+  Value accOut = rescaleAndAdd(b, acc, rowLoop.getResult(3), pv, rows);
+  return {rowLoop.getResult(1), rowLoop.getResult(2), accOut};
 }
 
 Value FusedAttention::rescaleAndAdd(OpBuilder &b, Value acc, Value alpha,
-                                    Value pv) {
+                                    Value pv, int64_t rows) {
   Value zero = indexConstant(b, loc, 0);
   Value one = indexConstant(b, loc, 1);
   Value padding = floatConstant(b, loc, element, 0);
   VectorType row = vectorOf(dV);
   auto loop = scf::ForOp::create(
-      b, loc, zero, indexConstant(b, loc, tileQ), one, ValueRange{acc},
+      b, loc, zero, indexConstant(b, loc, rows), one, ValueRange{acc},
       [&](OpBuilder &nb, Location, Value i, ValueRange args) {
         Value a = vector::TransferReadOp::create(nb, loc, row, args[0],
                                                  ValueRange{i, zero}, padding,
@@ -284,14 +297,15 @@ Value FusedAttention::rescaleAndAdd(OpBuilder &b, Value acc, Value alpha,
   return loop.getResult(0);
 }
 
-Value FusedAttention::normalize(OpBuilder &b, Value acc, Value l) {
+Value FusedAttention::normalize(OpBuilder &b, Value acc, Value l,
+                                int64_t rows) {
   Value zero = indexConstant(b, loc, 0);
   Value one = indexConstant(b, loc, 1);
   Value padding = floatConstant(b, loc, element, 0);
   VectorType row = vectorOf(dV);
-  Value init = tensor::EmptyOp::create(b, loc, {tileQ, dV}, element);
+  Value init = tensor::EmptyOp::create(b, loc, {rows, dV}, element);
   auto loop = scf::ForOp::create(
-      b, loc, zero, indexConstant(b, loc, tileQ), one, ValueRange{init},
+      b, loc, zero, indexConstant(b, loc, rows), one, ValueRange{init},
       [&](OpBuilder &nb, Location, Value i, ValueRange args) {
         Value a = vector::TransferReadOp::create(nb, loc, row, acc,
                                                  ValueRange{i, zero}, padding,
@@ -309,19 +323,31 @@ Value FusedAttention::normalize(OpBuilder &b, Value acc, Value l) {
 
 Value FusedAttention::emit(OpBuilder &b) {
   auto resultType = op.getResult().getType();
-  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), element);
-  SmallVector<OpFoldResult> upper = {b.getIndexAttr(batch),
-                                     b.getIndexAttr(heads),
-                                     b.getIndexAttr(seqQ / tileQ)};
+  Value out = tensor::EmptyOp::create(b, loc, resultType.getShape(), element);
+  // Whole query tiles, then the remaining queries as one smaller tile.
+  int64_t whole = seqQ / tileQ, rest = seqQ % tileQ;
+  if (whole)
+    out = queryTiles(b, out, 0, whole, tileQ);
+  if (rest)
+    out = queryTiles(b, out, whole * tileQ, 1, rest);
+  return out;
+}
+
+Value FusedAttention::queryTiles(OpBuilder &b, Value init, int64_t first,
+                                 int64_t count, int64_t rows) {
+  SmallVector<OpFoldResult> upper = {
+      b.getIndexAttr(batch), b.getIndexAttr(heads), b.getIndexAttr(count)};
   auto forall = scf::ForallOp::create(b, loc, upper, ValueRange{init},
                                       /*mapping=*/std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getTerminator());
   Value bIv = forall.getInductionVar(0);
   Value hIv = forall.getInductionVar(1);
-  Value q0 = arith::MulIOp::create(b, loc, forall.getInductionVar(2),
-                                   indexConstant(b, loc, tileQ));
-  Value qTile = slice2d(b, op.getQuery(), bIv, q0, hIv, tileQ, dHead);
+  Value q0 = arith::AddIOp::create(
+      b, loc, indexConstant(b, loc, first),
+      arith::MulIOp::create(b, loc, forall.getInductionVar(2),
+                            indexConstant(b, loc, rows)));
+  Value qTile = slice2d(b, op.getQuery(), bIv, q0, hIv, rows, dHead);
 
   // State: running row max m (-inf), row sum l (0), accumulator (0).
   auto fill = [&](ArrayRef<int64_t> shape, double value) {
@@ -330,16 +356,19 @@ Value FusedAttention::emit(OpBuilder &b) {
                                   empty)
         .getResult(0);
   };
-  Value m = fill({tileQ}, -std::numeric_limits<double>::infinity());
-  Value l = fill({tileQ}, 0);
-  Value acc = fill({tileQ, dV}, 0);
+  Value m = fill({rows}, -std::numeric_limits<double>::infinity());
+  Value l = fill({rows}, 0);
+  Value acc = fill({rows, dV}, 0);
 
-  // Key tiles; causal: only those that start at or before the last query of
-  // this tile.
-  Value keysEnd = indexConstant(b, loc, seqK);
+  // Whole key tiles, then the remaining keys as one smaller tile. Causal:
+  // only the tiles that start at or before the last query of this tile
+  // (the first key tile always does, so every row has a finite max before
+  // a tile masks it whole).
+  int64_t wholeKeys = seqK / tileK * tileK, restKeys = seqK % tileK;
+  Value lastQuery =
+      arith::AddIOp::create(b, loc, q0, indexConstant(b, loc, rows - 1));
+  Value keysEnd = indexConstant(b, loc, wholeKeys);
   if (op.getCausal()) {
-    Value lastQuery =
-        arith::AddIOp::create(b, loc, q0, indexConstant(b, loc, tileQ - 1));
     Value tiles = arith::AddIOp::create(
         b, loc,
         arith::DivUIOp::create(b, loc, lastQuery, indexConstant(b, loc, tileK)),
@@ -348,22 +377,46 @@ Value FusedAttention::emit(OpBuilder &b) {
         b, loc, keysEnd,
         arith::MulIOp::create(b, loc, tiles, indexConstant(b, loc, tileK)));
   }
-  auto keys = scf::ForOp::create(
-      b, loc, indexConstant(b, loc, 0), keysEnd, indexConstant(b, loc, tileK),
-      ValueRange{m, l, acc},
-      [&](OpBuilder &nb, Location, Value k0, ValueRange state) {
-        scf::YieldOp::create(nb, loc,
-                             keyTile(nb, qTile, bIv, hIv, q0, k0, state));
-      });
-  Value out = normalize(b, keys.getResult(2), keys.getResult(1));
+  SmallVector<Value> state = {m, l, acc};
+  if (wholeKeys) {
+    auto keys = scf::ForOp::create(
+        b, loc, indexConstant(b, loc, 0), keysEnd, indexConstant(b, loc, tileK),
+        state, [&](OpBuilder &nb, Location, Value k0, ValueRange iterArgs) {
+          scf::YieldOp::create(
+              nb, loc,
+              keyTile(nb, qTile, bIv, hIv, q0, k0, rows, tileK, iterArgs));
+        });
+    state.assign(keys.getResults().begin(), keys.getResults().end());
+  }
+  SmallVector<Value> finalState(state);
+  if (restKeys) {
+    Value k0 = indexConstant(b, loc, wholeKeys);
+    if (op.getCausal()) {
+      Value needed = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule,
+                                           k0, lastQuery);
+      auto lastTile = [&](OpBuilder &nb, Location) {
+        scf::YieldOp::create(
+            nb, loc,
+            keyTile(nb, qTile, bIv, hIv, q0, k0, rows, restKeys, state));
+      };
+      auto skip = [&](OpBuilder &nb, Location) {
+        scf::YieldOp::create(nb, loc, state);
+      };
+      finalState =
+          scf::IfOp::create(b, loc, needed, lastTile, skip).getResults();
+    } else {
+      finalState = keyTile(b, qTile, bIv, hIv, q0, k0, rows, restKeys, state);
+    }
+  }
+  Value tileOut = normalize(b, finalState[2], finalState[1], rows);
 
   b.setInsertionPointToEnd(forall.getTerminator().getBody());
   SmallVector<OpFoldResult> offsets = {bIv, q0, hIv, b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(tileQ),
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(rows),
                                      b.getIndexAttr(1), b.getIndexAttr(dV)};
   SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
   tensor::ParallelInsertSliceOp::create(
-      b, loc, out, forall.getRegionIterArgs()[0], offsets, sizes, strides);
+      b, loc, tileOut, forall.getRegionIterArgs()[0], offsets, sizes, strides);
   return forall.getResult(0);
 }
 
@@ -379,8 +432,8 @@ AttentionPlan einsum::planAttention(llvm::StringRef variant, bool staticShapes,
   plan.fused = variant == "fused" ||
                (variant == "auto" && possible && seqK >= kMinFusedSeqK);
   if (plan.fused && possible) {
-    plan.tileQ = divisorAtMost(seqQ, tileQ);
-    plan.tileK = divisorAtMost(seqK, causal ? std::min(tileK, tileQ) : tileK);
+    plan.tileQ = tileSize(seqQ, tileQ);
+    plan.tileK = tileSize(seqK, causal ? std::min(tileK, plan.tileQ) : tileK);
   }
   return plan;
 }

@@ -22,9 +22,10 @@ inline constexpr int64_t kMinFusedSeqK = 48;
 /// The plan for `variant` ("auto", "fused", "unfused"): auto fuses when the
 /// shapes are static and non-empty (`staticShapes`: no dynamic and no zero
 /// size in query, key and value; the unfused form computes empty ones) and
-/// seqK >= kMinFusedSeqK. Tiles are
-/// the largest divisors of the sequence lengths not above the requested
-/// sizes; causal key tiles are at most as long as query tiles.
+/// seqK >= kMinFusedSeqK. A tile is the whole sequence if it is shorter,
+/// else a divisor of its length in [size / 2, size] if there is one, else
+/// the requested size (the rest of the sequence is one smaller tile);
+/// causal key tiles are at most as long as query tiles.
 AttentionPlan planAttention(llvm::StringRef variant, bool staticShapes,
                             bool causal, int64_t seqQ, int64_t seqK,
                             int64_t tileQ = 128, int64_t tileK = 256);

@@ -78,6 +78,14 @@ def EinsumLowerAttention : Pass<"einsum-lower-attention"> {
     `einsum.contract "qk,ke->qe"` for the weighted values. With `causal`,
     key tiles past the diagonal are skipped.
 
+    Any length: a tile is the whole sequence if it is shorter, else a
+    divisor of the length in [tile / 2, tile] if there is one, else the
+    requested size, and the remaining queries (keys) form one smaller tile
+    after the whole ones: a second `scf.forall` over the last query tile, a
+    last key tile after the key loop (inside an `scf.if` when causal). A
+    prime length such as 509 thus runs as 3 x 128 + 125 queries and
+    256 + 253 keys, not in tiles of one.
+
     `variant=auto` takes the fused form when the shapes are static and there
     are at least 48 keys (below that the unfused form measured faster), else
     the unfused one.
@@ -98,10 +106,11 @@ def EinsumLowerAttention : Pass<"einsum-lower-attention"> {
     Option<"variant", "variant", "std::string", /*default=*/"\"auto\"",
            "auto, fused or unfused">,
     Option<"tileQ", "tile-q", "int64_t", /*default=*/"128",
-           "Queries per tile of the fused form (a divisor of seqQ is used)">,
+           "Queries per tile of the fused form (a divisor of seqQ in "
+           "[tile-q / 2, tile-q] if there is one; the rest is one smaller tile)">,
     Option<"tileK", "tile-k", "int64_t", /*default=*/"256",
-           "Keys per tile of the fused form (a divisor of seqK is used; "
-           "causal: at most tile-q)">
+           "Keys per tile of the fused form (as tile-q; causal: at most the "
+           "query tile)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
