@@ -34,12 +34,12 @@ static int64_t summedOrder(unsigned dim, std::optional<unsigned> kDim) {
 }
 
 /// Copies the row operand `operand` of `op` (the GEMM's "A") so that its
-/// summed axes come last, in the order the tiled loops visit them, K
-/// innermost: each row of a register tile is then one contiguous stream,
-/// whatever the einsum's layout (`mknl` with K = n, M = k and l innermost
-/// read every element from its own cache line).
-/// Renumbers the summed loop dims of `op` in the order of the axes of its
-/// row operand (input `row`), so that its innermost summed axis (K) is the
+/// free axes come first, in the dims' order, and its summed axes last, in
+/// the order the tiled loops visit them, K innermost: each row of a register
+/// tile is then one contiguous stream, whatever the einsum's layout (`mknl`
+/// with K = n, M = k and l innermost read every element from its own cache
+/// line). Renumbers the summed loop dims of `op` in the order of the axes of
+/// its row operand (input `row`), so that its innermost summed axis (K) is the
 /// last summed dim. Once both operands are packed, the summed dims are then
 /// adjacent and in order in both, and merge into one K.
 static linalg::GenericOp orderSummedDims(RewriterBase &rewriter,
@@ -84,6 +84,51 @@ static void mergeSummedDims(RewriterBase &rewriter, linalg::GenericOp op) {
     rewriter.replaceOp(op, collapsed->results);
 }
 
+/// Merges the runs of parallel dims of `op` that are adjacent and in order
+/// in every operand (after the row operand's copy: its free dims, such as
+/// l and k of `njmi,mknl->lkji`, which become one M) into one dim each.
+/// The accumulator stays a fill, of the collapsed destination. Returns the
+/// new generic, or `op`.
+static linalg::GenericOp mergeParallelDims(RewriterBase &rewriter,
+                                           linalg::GenericOp op) {
+  SmallVector<ReassociationIndices> runs = collapsibleRuns(op);
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  llvm::erase_if(runs, [&](const ReassociationIndices &run) {
+    return iterators[run.front()] != utils::IteratorType::parallel;
+  });
+  auto fill = op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>();
+  if (runs.empty() || !fill)
+    return op;
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, runs, rewriter);
+  if (failed(collapsed))
+    return op;
+  rewriter.replaceOp(op, collapsed->results);
+  auto merged = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+  OpOperand *init = merged.getDpsInitOperand(0);
+  auto reshape = init->get().getDefiningOp<tensor::CollapseShapeOp>();
+  if (!reshape || reshape.getSrc() != fill.getResult(0))
+    return merged;
+  // fill(collapse(dest)), not collapse(fill(dest)); a collapsed tensor.empty
+  // is a tensor.empty (einsum-cpu-layout computes parts of it in place).
+  rewriter.setInsertionPoint(merged);
+  Location loc = merged.getLoc();
+  Value dest = fill.getOutputs()[0];
+  if (dest.getDefiningOp<tensor::EmptyOp>())
+    dest = tensor::EmptyOp::create(rewriter, loc,
+                                   reshape.getResultType().getShape(),
+                                   reshape.getResultType().getElementType());
+  else
+    dest = tensor::CollapseShapeOp::create(rewriter, loc, dest,
+                                           reshape.getReassociationIndices());
+  Value newFill =
+      linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], dest)
+          .getResult(0);
+  rewriter.modifyOpInPlace(merged, [&] { init->set(newFill); });
+  return merged;
+}
+
 static void packRowOperand(RewriterBase &rewriter, linalg::GenericOp op,
                            OpOperand &operand, unsigned kDim) {
   AffineMap map = op.getMatchingIndexingMap(&operand);
@@ -97,6 +142,11 @@ static void packRowOperand(RewriterBase &rewriter, linalg::GenericOp op,
   llvm::stable_sort(summed, [&](int64_t a, int64_t b) {
     return summedOrder(map.getDimPosition(a), kDim) <
            summedOrder(map.getDimPosition(b), kDim);
+  });
+  // The free axes in the dims' order (the output's), so that free dims
+  // adjacent in the output are adjacent here too and merge.
+  llvm::stable_sort(permutation, [&](int64_t a, int64_t b) {
+    return map.getDimPosition(a) < map.getDimPosition(b);
   });
   llvm::append_range(permutation, summed);
   auto type = cast<RankedTensorType>(operand.get().getType());
@@ -475,6 +525,27 @@ struct EinsumCPULayoutPass
       if (row)
         op = orderSummedDims(rewriter, op, *row);
       TilePlan plan = planTiles(op, tiling);
+      // The row operand, copied where its summed axes are not its innermost
+      // ones (K strided, or summed dims that cannot merge into one K), if
+      // the copy is cheap next to the contraction; its free dims may then
+      // merge (one larger M instead of a batch dim around a small one).
+      if (row && plan.kDim) {
+        OpOperand &operand = op->getOpOperand(*row);
+        AffineMap map = op.getMatchingIndexingMap(&operand);
+        auto type = dyn_cast<RankedTensorType>(operand.get().getType());
+        unsigned rank = map.getNumResults(), summed = op.getNumReductionLoops();
+        bool summedInnermost = rank >= summed;
+        for (unsigned i = rank - std::min(rank, summed); i < rank; ++i)
+          summedInnermost &=
+              op.getIteratorTypesArray()[map.getDimPosition(i)] ==
+              utils::IteratorType::reduction;
+        if (!summedInnermost && type && type.hasStaticShape() &&
+            *iterations >= minReuse * type.getNumElements()) {
+          packRowOperand(rewriter, op, operand, *plan.kDim);
+          op = mergeParallelDims(rewriter, op);
+          plan = planTiles(op, tiling);
+        }
+      }
       unsigned nDim = *plan.nDim;
       // The register tile's width, a power of two even where N is
       // narrower (planTiles caps nr at N: 31 lanes would be one odd-sized
@@ -489,23 +560,6 @@ struct EinsumCPULayoutPass
       // whose N axis is not innermost needs it (`aebf,dfce->abcd`: d
       // strided by 32^3); an N that is not whole vectors is padded (2048 x
       // 1024 x 31 ran as 31-lane vectors: 10 -> 100 GFLOP/s).
-      // The row operand, copied where its summed axes are not its innermost
-      // ones (K strided, or summed dims that cannot merge into one K), if
-      // the copy is cheap next to the contraction.
-      if (row && plan.kDim) {
-        OpOperand &operand = op->getOpOperand(*row);
-        AffineMap map = op.getMatchingIndexingMap(&operand);
-        auto type = dyn_cast<RankedTensorType>(operand.get().getType());
-        unsigned rank = map.getNumResults(), summed = op.getNumReductionLoops();
-        bool summedInnermost = rank >= summed;
-        for (unsigned i = rank - std::min(rank, summed); i < rank; ++i)
-          summedInnermost &=
-              op.getIteratorTypesArray()[map.getDimPosition(i)] ==
-              utils::IteratorType::reduction;
-        if (!summedInnermost && type && type.hasStaticShape() &&
-            *iterations >= minReuse * type.getNumElements())
-          packRowOperand(rewriter, op, operand, *plan.kDim);
-      }
       llvm::SmallDenseSet<unsigned> packed;
       for (OpOperand *operand : op.getDpsInputOperands()) {
         AffineMap map = op.getMatchingIndexingMap(operand);

@@ -574,8 +574,19 @@ struct EinsumCPUTilePass
     }
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (!op->hasAttr(kVectorSizesAttrName) && isTileable(op))
+      if (op->hasAttr(kVectorSizesAttrName))
+        return;
+      if (isTileable(op)) {
         ops.push_back(op);
+        return;
+      }
+      // Not silently: einsum-run --remarks shows it.
+      if (op.hasPureTensorSemantics())
+        op.emitRemark() << "loop nest of " << op.getNumLoops()
+                        << " loop dims left as plain loops, not a tiled and "
+                           "vectorized contraction (a diagonal, a broadcast, "
+                           "a full reduction, three or more operands or an "
+                           "empty dim)";
     });
     IRRewriter rewriter(&getContext());
     ops.erase(llvm::remove_if(ops,

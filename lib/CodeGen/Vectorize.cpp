@@ -172,9 +172,19 @@ struct EinsumCPUVectorizePass
           type.getNumElements() <= kMaxVectorFillElements)
         wholeOps.push_back(fill);
     });
-    // A tile the vectorizer rejects stays scalar: still correct.
-    for (linalg::GenericOp tile : tiles)
-      (void)vectorizeRegisterTile(rewriter, tile);
+    // A tile the vectorizer rejects stays scalar: still correct, but slow,
+    // so it says so (einsum-run --remarks).
+    for (linalg::GenericOp tile : tiles) {
+      std::string extents;
+      for (int64_t range : tile.getStaticLoopRanges())
+        extents += (extents.empty() ? "" : "x") + (ShapedType::isDynamic(range)
+                                                       ? std::string("?")
+                                                       : std::to_string(range));
+      Location loc = tile.getLoc();
+      if (failed(vectorizeRegisterTile(rewriter, tile)))
+        emitRemark(loc) << "register tile " << extents
+                        << " left as scalar loops: the vectorizer rejected it";
+    }
     // Static blocks only: remainders of packing copies stay scalar.
     for (Operation *op : wholeOps) {
       rewriter.setInsertionPoint(op);
@@ -182,6 +192,9 @@ struct EinsumCPUVectorizePass
           linalg::vectorize(rewriter, op);
       if (succeeded(result))
         rewriter.replaceOp(op, result->replacements);
+      else
+        op->emitRemark() << "block left as scalar loops: the vectorizer "
+                            "rejected it";
     }
 
     // Tidy the vectors: broadcasts done by transfer reads become explicit

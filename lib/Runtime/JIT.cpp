@@ -288,14 +288,22 @@ static llvm::Expected<OwningOpRef<ModuleOp>>
 buildAndLower(MLIRContext *context, const Spec &spec, const Binding &binding,
               const std::vector<OperandType> &operands,
               const KernelOptions &options, bool lower,
-              const AttentionOptions *attention = nullptr) {
+              const AttentionOptions *attention = nullptr,
+              std::vector<std::string> *remarks = nullptr) {
   if (llvm::Error error = validateEinsumToLLVMOptions(options.pipeline))
     return std::move(error);
   OwningOpRef<ModuleOp> module =
       buildKernelModule(context, spec, binding, operands, options, attention);
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
+  // Remarks (a register tile left as scalar loops) are kept apart from
+  // the errors, for Kernel::remarks().
   ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Remark) {
+      if (remarks)
+        remarks->push_back(diag.str());
+      return success();
+    }
     os << diag << "\n";
     return success();
   });
@@ -466,8 +474,9 @@ llvm::Expected<std::shared_ptr<const Kernel>> Compiler::compileLocked(
       operand.shape.assign(operand.shape.size(), kDynamicSize);
 
   auto start = std::chrono::steady_clock::now();
-  auto module = buildAndLower(context.get(), bound->first, bound->second,
-                              operands, limited, /*lower=*/true, attention);
+  auto module =
+      buildAndLower(context.get(), bound->first, bound->second, operands,
+                    limited, /*lower=*/true, attention, &kernel->remarks_);
   if (!module)
     return module.takeError();
   kernel->pipelineMillis_ = millisSince(start);
@@ -760,7 +769,7 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
                 : " packed into panels of the vector dim, axes [");
     for (auto [i, axis] : llvm::enumerate(op.getPermutation()))
       out += (i ? ", " : "") + std::to_string(axis);
-    out += "] of its split shape\n";
+    out += op->hasAttr(kRowPackAttrName) ? "]\n" : "] of its split shape\n";
   });
   (*module)->walk([&](linalg::GenericOp op) {
     if (!options.pipeline.tile || !isTileable(op)) {

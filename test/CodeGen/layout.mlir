@@ -156,19 +156,21 @@ func.func @narrow_n(%a: tensor<64x64xf32>, %b: tensor<64x31xf32>) -> tensor<64x3
 // -----
 
 // The row operand (mknl: M = k, l a batch dim, its summed axes m and n not
-// innermost) is copied with its summed axes last; the N operand's summed
-// axes are packed in the same order before the lane, and m x n merges into
-// one K of 64. (N = i = 48: a 32-lane panel, then a 16-lane one.)
-// CHECK-DAG: #[[PB:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d3, d4, d5)>
-// CHECK-DAG: #[[PA:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d0, d4)>
+// innermost) is copied with its free axes first in the output's order (l,
+// k) and its summed axes last; l and k then merge into one M of 128. The N
+// operand's summed axes are packed in the same order before the lane, and
+// m x n merges into one K of 64. (N = i = 48: a 32-lane panel, then a
+// 16-lane one.)
+// CHECK-DAG: #[[PB:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d3, d4)>
+// CHECK-DAG: #[[PA:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3)>
 // CHECK-LABEL: func @row_pack
 // CHECK-SAME: (%[[B:.+]]: tensor<8x8x8x48xf32>, %[[A:.+]]: tensor<8x16x8x8xf32>)
-// CHECK: %[[ROWS:.+]] = linalg.transpose ins(%[[A]] : tensor<8x16x8x8xf32>) outs(%{{.*}} : tensor<16x8x8x8xf32>) permutation = [1, 3, 0, 2] {einsum.row_pack}
+// CHECK: %[[ROWS:.+]] = linalg.transpose ins(%[[A]] : tensor<8x16x8x8xf32>) outs(%{{.*}} : tensor<8x16x8x8xf32>) permutation = [3, 1, 0, 2] {einsum.row_pack}
 // CHECK: linalg.transpose ins(%{{.*}} : tensor<8x8x8x1x32xf32>) outs(%{{.*}} : tensor<8x1x8x8x32xf32>) permutation = [1, 3, 2, 0, 4]
 // CHECK-NOT: einsum.row_pack
-// CHECK: %[[KA:.+]] = tensor.collapse_shape %[[ROWS]] {{\[\[}}0], [1], [2, 3]] : tensor<16x8x8x8xf32> into tensor<16x8x64xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[PB]], #[[PA]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "parallel"]}
-// CHECK-SAME: ins(%{{.*}}, %[[KA]] : tensor<8x1x64x32xf32>, tensor<16x8x64xf32>)
+// CHECK: %[[KA:.+]] = tensor.collapse_shape %[[ROWS]] {{\[\[}}0, 1], [2, 3]] : tensor<8x16x8x8xf32> into tensor<128x64xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[PB]], #[[PA]], #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%{{.*}}, %[[KA]] : tensor<8x1x64x32xf32>, tensor<128x64xf32>) outs(%{{.*}} : tensor<128x8x1x32xf32>)
 func.func @row_pack(%b: tensor<8x8x8x48xf32>, %a: tensor<8x16x8x8xf32>) -> tensor<8x16x8x48xf32> {
   %r = einsum.contract "njmi,mknl->lkji" ins(%b, %a : tensor<8x8x8x48xf32>, tensor<8x16x8x8xf32>) -> tensor<8x16x8x48xf32>
   return %r : tensor<8x16x8x48xf32>

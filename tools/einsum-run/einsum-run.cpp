@@ -54,6 +54,8 @@ or on random inputs.
   --repeat N              timed runs for --bench (default: enough for ~1 s)
   --json                  with --bench or --explain: one line of JSON
   --explain               print the free and summation indices, the loop nest, the FLOP count and the plan
+  --remarks               print the code generator's remarks about the compiled kernel (a
+                          register tile left as scalar loops), or "remarks: none"
   --check                 also compute the reference and report the max relative error
   --seed N                seed of the random inputs (default 0)
   --dynamic               compile for any shapes (dynamic sizes) instead of the given ones
@@ -97,6 +99,7 @@ struct Options {
   int64_t repeat = 0;
   bool json = false;
   bool explain = false;
+  bool remarks = false;
   bool check = false;
   uint64_t seed = 0;
   bool dynamic = false;
@@ -271,6 +274,8 @@ static std::optional<std::string> parseArgs(int argc, char **argv,
       options.json = true;
     } else if (arg == "--explain") {
       options.explain = true;
+    } else if (arg == "--remarks") {
+      options.remarks = true;
     } else if (arg == "--check") {
       options.check = true;
     } else if (arg == "--dynamic") {
@@ -824,6 +829,12 @@ int main(int argc, char **argv) {
     return inputError(llvm::toString(kernel.takeError()));
   double compileMillis =
       (*kernel)->pipelineMillis() + (*kernel)->codegenMillis();
+  if (options.remarks) {
+    for (const std::string &remark : (*kernel)->remarks())
+      llvm::outs() << "remark: " << remark << "\n";
+    if ((*kernel)->remarks().empty())
+      llvm::outs() << "remarks: none (every register tile is vector code)\n";
+  }
 
   std::vector<int64_t> outShape = binding->outputShape();
   int64_t outCount = numElementsOf(outShape);
@@ -911,6 +922,7 @@ int main(int argc, char **argv) {
                    << llvm::format(",\"gflops\":%.3f", gflops)
                    << llvm::format(",\"flops\":%.0f", flops)
                    << ",\"scratch_peak_bytes\":" << scratchBytes
+                   << ",\"remarks\":" << (*kernel)->remarks().size()
                    << ",\"runs\":" << times.size();
       if (comparison)
         llvm::outs() << llvm::format(",\"max_rel_error\":%.3g",

@@ -179,27 +179,30 @@ def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
     loop dims are renumbered in the order of its axes, so that its
     innermost summed axis is K (the last summed dim, `planTiles`). Where its
     summed axes are not its innermost ones, it is copied first (a
-    `linalg.transpose` marked `einsum.row_pack`): its other axes in their
-    order, then the summed axes, so each row of a register tile is one
-    contiguous stream (BLIS's packed A, with the einsum's permutation folded
-    into the copy). The panel packing puts the summed axes of the N
-    operands in the same order, just before the lane. The summed dims are
-    then adjacent and in order in every operand, and merge into one K.
+    `linalg.transpose` marked `einsum.row_pack`): its free axes in the
+    dims' (the output's) order, then the summed axes, so each row of a
+    register tile is one contiguous stream (BLIS's packed A, with the
+    einsum's permutation folded into the copy), and free dims adjacent in
+    the output merge into one M. The panel packing puts the summed axes of
+    the N operands in the same order, just before the lane. The summed dims
+    are then adjacent and in order in every operand, and merge into one K.
 
-    Before (`njmi,mknl->lkji`: M = k, K = n, the rows of A 44 floats apart):
+    Before (`njmi,mknl->lkji`: M = k, K = n, the rows of A 44 floats apart,
+    l a batch dim around them):
     ```mlir
     linalg.generic {indexing_maps = [affine_map<(l, k, j, i, m, n) -> (n, j, m, i)>,
                                      affine_map<(l, k, j, i, m, n) -> (m, k, n, l)>,
                                      affine_map<(l, k, j, i, m, n) -> (l, k, j, i)>], ...}
     ```
-    After (A copied to [l, k, m, n], B packed to [j, panel, m, n, lane], m x n
-    merged into one K of 1936):
+    After (A copied to [l, k, m, n]; l x k merged into one M, m x n into one
+    K; B packed to [j, panel, m, n, lane]):
     ```mlir
     %a = linalg.transpose ins(%in1 : tensor<44x44x44x44xf32>)
            outs(%e : tensor<44x44x44x44xf32>) permutation = [3, 1, 0, 2] {einsum.row_pack}
-    linalg.generic {indexing_maps = [affine_map<(l, k, j, p, mn, i) -> (j, p, mn, i)>,
-                                     affine_map<(l, k, j, p, mn, i) -> (l, k, mn)>,
-                                     affine_map<(l, k, j, p, mn, i) -> (l, k, j, p, i)>], ...}
+    %ak = tensor.collapse_shape %a [[0, 1], [2, 3]] : tensor<44x44x44x44xf32> into tensor<1936x1936xf32>
+    linalg.generic {indexing_maps = [affine_map<(lk, j, p, mn, i) -> (j, p, mn, i)>,
+                                     affine_map<(lk, j, p, mn, i) -> (lk, mn)>,
+                                     affine_map<(lk, j, p, mn, i) -> (lk, j, p, i)>], ...}
     ```
 
     Applies to static contractions whose accumulator starts as a

@@ -112,6 +112,10 @@ public:
   /// Milliseconds spent compiling: MLIR pipeline, and LLVM to machine code.
   double pipelineMillis() const { return pipelineMillis_; }
   double codegenMillis() const { return codegenMillis_; }
+  /// The code generator's remarks about this kernel (e.g. a register tile
+  /// the vectorizer rejected, left as scalar loops); empty when every tile
+  /// became vector code.
+  const std::vector<std::string> &remarks() const { return remarks_; }
 
   /// The output shape for these input shapes, or an error naming the
   /// operand and label that do not fit the kernel.
@@ -138,6 +142,7 @@ private:
   void (*entry_)(void **) = nullptr;
   double pipelineMillis_ = 0;
   double codegenMillis_ = 0;
+  std::vector<std::string> remarks_;
 };
 
 /// Owns an MLIR context and a kernel cache. Thread-safe: any number of
