@@ -204,3 +204,32 @@ def keep_best(kept, peers, ours, error):
                                   ours["min_ms"])
     else:
         kept.setdefault("error", error)
+
+
+def print_targets(title, checks):
+    """Prints a done-when list: (text, measured value as text, met?)."""
+    print(title)
+    for text, value, ok in checks:
+        mark = {True: "met", False: "NOT MET", None: "not measured"}[ok]
+        print(f"  {mark:12} {value:>7}  {text}")
+
+
+def targets_markdown(checks):
+    """The done-when list as the lines of a markdown table."""
+    lines = ["", "| target | measured | met |", "|---|---|---|"]
+    for text, value, ok in checks:
+        lines.append(f"| {text} | {value} | "
+                     f"{ {True: 'yes', False: '**no**', None: 'n/a'}[ok]} |")
+    return lines
+
+
+def pyplot():
+    """matplotlib's pyplot without a display, or None (no chart)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        return plt
+    except Exception as e:
+        print("no chart:", e)
+        return None

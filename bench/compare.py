@@ -46,7 +46,8 @@ import os
 import sys
 
 from benchlib import (PEERS, ROOT, TARGETS, choose_coretype, cpu_name,  # noqa: E402
-                      geomean, keep_best, machine_limits, run_ours, run_peers)
+                      geomean, keep_best, machine_limits, print_targets, pyplot,
+                      run_ours, run_peers, targets_markdown)
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from einsum_notation import to_letters  # noqa: E402
@@ -194,22 +195,15 @@ def write_markdown(path, rows, peak, bandwidth, kernels, checks, rounds, target)
                      f"| {r['ratio']:.2f} |" if "ratio" in r else
                      f"| {r['case']} | `{r['spec']}` | {r['threads']} | {r['unit']} "
                      f"| error | | | | | |")
-    lines += ["", "| target | measured | met |", "|---|---|---|"]
-    for text, value, ok in checks:
-        lines.append(f"| {text} | {value} | "
-                     f"{ {True: 'yes', False: '**no**', None: 'n/a'}[ok]} |")
+    lines += targets_markdown(checks)
     with open(path, "w") as fp:
         fp.write("\n".join(lines) + "\n")
 
 
 def draw_chart(rows, ids, path):
     """Bar chart of our ratio to the best peer per case and thread count."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except Exception as e:
-        print("no chart:", e)
+    plt = pyplot()
+    if not plt:
         return
     fig, ax = plt.subplots(figsize=(12, 4))
     threads_list = sorted({r["threads"] for r in rows})
@@ -317,10 +311,7 @@ def main():
     print("OpenBLAS kernel(s) used:", ", ".join(sorted(kernels)) or "n/a")
     suite = {case[0] for case in CASES}
     checks = targets([r for r in rows if r["case"] in suite], peak, bandwidth)
-    print("targets (performance issue, single thread unless noted):")
-    for text, value, ok in checks:
-        mark = {True: "met", False: "NOT MET", None: "not measured"}[ok]
-        print(f"  {mark:12} {value:>7}  {text}")
+    print_targets("targets (performance issue, single thread unless noted):", checks)
     with open(os.path.join(out_dir, "results.json"), "w") as fp:
         json.dump({"target": args.target, "peak_gflops": peak, "copy_gbs": bandwidth,
                    "rounds": args.rounds, "rows": rows,

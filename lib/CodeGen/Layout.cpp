@@ -67,34 +67,18 @@ static linalg::GenericOp orderSummedDims(RewriterBase &rewriter,
   return succeeded(reordered) ? *reordered : op;
 }
 
-/// Merges the runs of summed dims of `op` that are adjacent and in order in
-/// every operand into one dim each.
-static void mergeSummedDims(RewriterBase &rewriter, linalg::GenericOp op) {
+/// Merges the runs of `type` dims of `op` that are adjacent and in order in
+/// every operand into one dim each: the summed dims once both operands are
+/// packed (one K), the free dims of a copied row operand (one larger M
+/// instead of a batch dim around a small one: l and k of
+/// `njmi,mknl->lkji`). The accumulator stays a fill, of the collapsed
+/// destination. Returns the new generic, or `op`.
+static linalg::GenericOp mergeDims(RewriterBase &rewriter, linalg::GenericOp op,
+                                   utils::IteratorType type) {
   SmallVector<ReassociationIndices> runs = collapsibleRuns(op);
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   llvm::erase_if(runs, [&](const ReassociationIndices &run) {
-    return iterators[run.front()] != utils::IteratorType::reduction;
-  });
-  if (runs.empty())
-    return;
-  rewriter.setInsertionPoint(op);
-  FailureOr<linalg::CollapseResult> collapsed =
-      linalg::collapseOpIterationDims(op, runs, rewriter);
-  if (succeeded(collapsed))
-    rewriter.replaceOp(op, collapsed->results);
-}
-
-/// Merges the runs of parallel dims of `op` that are adjacent and in order
-/// in every operand (after the row operand's copy: its free dims, such as
-/// l and k of `njmi,mknl->lkji`, which become one M) into one dim each.
-/// The accumulator stays a fill, of the collapsed destination. Returns the
-/// new generic, or `op`.
-static linalg::GenericOp mergeParallelDims(RewriterBase &rewriter,
-                                           linalg::GenericOp op) {
-  SmallVector<ReassociationIndices> runs = collapsibleRuns(op);
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  llvm::erase_if(runs, [&](const ReassociationIndices &run) {
-    return iterators[run.front()] != utils::IteratorType::parallel;
+    return iterators[run.front()] != type;
   });
   auto fill = op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>();
   if (runs.empty() || !fill)
@@ -542,7 +526,7 @@ struct EinsumCPULayoutPass
         if (!summedInnermost && type && type.hasStaticShape() &&
             *iterations >= minReuse * type.getNumElements()) {
           packRowOperand(rewriter, op, operand, *plan.kDim);
-          op = mergeParallelDims(rewriter, op);
+          op = mergeDims(rewriter, op, utils::IteratorType::parallel);
           plan = planTiles(op, tiling);
         }
       }
@@ -590,7 +574,7 @@ struct EinsumCPULayoutPass
                          .run(packed));
     }
     for (linalg::GenericOp op : rewritten)
-      mergeSummedDims(rewriter, op);
+      mergeDims(rewriter, op, utils::IteratorType::reduction);
   }
 };
 } // namespace
