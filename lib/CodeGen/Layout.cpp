@@ -33,13 +33,8 @@ static int64_t summedOrder(unsigned dim, std::optional<unsigned> kDim) {
   return kDim && dim == *kDim ? INT64_MAX : int64_t(dim);
 }
 
-/// Copies the row operand `operand` of `op` (the GEMM's "A") so that its
-/// free axes come first, in the dims' order, and its summed axes last, in
-/// the order the tiled loops visit them, K innermost: each row of a register
-/// tile is then one contiguous stream, whatever the einsum's layout (`mknl`
-/// with K = n, M = k and l innermost read every element from its own cache
-/// line). Renumbers the summed loop dims of `op` in the order of the axes of
-/// its row operand (input `row`), so that its innermost summed axis (K) is the
+/// Renumbers the summed loop dims of `op` in the order of the axes of its
+/// row operand (input `row`), so that its innermost summed axis (K) is the
 /// last summed dim. Once both operands are packed, the summed dims are then
 /// adjacent and in order in both, and merge into one K.
 static linalg::GenericOp orderSummedDims(RewriterBase &rewriter,
@@ -113,6 +108,12 @@ static linalg::GenericOp mergeDims(RewriterBase &rewriter, linalg::GenericOp op,
   return merged;
 }
 
+/// Copies the row operand `operand` of `op` (the GEMM's "A") so that its
+/// free axes come first, in the dims' order, and its summed axes last, in
+/// the order the tiled loops visit them, K innermost: each row of a register
+/// tile is then one contiguous stream, whatever the einsum's layout (`mknl`
+/// with K = n, M = k and l innermost read every element from its own cache
+/// line). The copy is marked kRowPackAttrName.
 static void packRowOperand(RewriterBase &rewriter, linalg::GenericOp op,
                            OpOperand &operand, unsigned kDim) {
   AffineMap map = op.getMatchingIndexingMap(&operand);
