@@ -108,6 +108,19 @@ static linalg::GenericOp mergeDims(RewriterBase &rewriter, linalg::GenericOp op,
   return merged;
 }
 
+/// True if the summed axes of an operand of `op` (indexing `map`) are its
+/// innermost axes: a row operand read in place then streams every row.
+static bool summedAxesInnermost(linalg::GenericOp op, AffineMap map) {
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned rank = map.getNumResults(), summed = op.getNumReductionLoops();
+  if (rank < summed)
+    return false;
+  for (unsigned i = rank - summed; i < rank; ++i)
+    if (iterators[map.getDimPosition(i)] != utils::IteratorType::reduction)
+      return false;
+  return true;
+}
+
 /// Copies the row operand `operand` of `op` (the GEMM's "A") so that its
 /// free axes come first, in the dims' order, and its summed axes last, in
 /// the order the tiled loops visit them, K innermost: each row of a register
@@ -506,6 +519,13 @@ struct EinsumCPULayoutPass
       if (!iterations ||
           !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>())
         continue;
+      // A copy of an operand pays off if the contraction does at least
+      // min-reuse multiply-adds per element of it.
+      auto worthCopying = [&](Value operand) {
+        auto type = dyn_cast<RankedTensorType>(operand.getType());
+        return type && type.hasStaticShape() &&
+               *iterations >= minReuse * type.getNumElements();
+      };
       std::optional<unsigned> row = rowOperand(op);
       if (row)
         op = orderSummedDims(rewriter, op, *row);
@@ -516,16 +536,8 @@ struct EinsumCPULayoutPass
       // merge (one larger M instead of a batch dim around a small one).
       if (row && plan.kDim) {
         OpOperand &operand = op->getOpOperand(*row);
-        AffineMap map = op.getMatchingIndexingMap(&operand);
-        auto type = dyn_cast<RankedTensorType>(operand.get().getType());
-        unsigned rank = map.getNumResults(), summed = op.getNumReductionLoops();
-        bool summedInnermost = rank >= summed;
-        for (unsigned i = rank - std::min(rank, summed); i < rank; ++i)
-          summedInnermost &=
-              op.getIteratorTypesArray()[map.getDimPosition(i)] ==
-              utils::IteratorType::reduction;
-        if (!summedInnermost && type && type.hasStaticShape() &&
-            *iterations >= minReuse * type.getNumElements()) {
+        if (!summedAxesInnermost(op, op.getMatchingIndexingMap(&operand)) &&
+            worthCopying(operand.get())) {
           packRowOperand(rewriter, op, operand, *plan.kDim);
           op = mergeDims(rewriter, op, utils::IteratorType::parallel);
           plan = planTiles(op, tiling);
@@ -548,16 +560,13 @@ struct EinsumCPULayoutPass
       llvm::SmallDenseSet<unsigned> packed;
       for (OpOperand *operand : op.getDpsInputOperands()) {
         AffineMap map = op.getMatchingIndexingMap(operand);
-        auto type = dyn_cast<RankedTensorType>(operand->get().getType());
-        if (!type || !map.isFunctionOfDim(nDim))
+        if (!map.isFunctionOfDim(nDim))
           continue;
         if (onePanel && map.getResults().back() ==
                             rewriter.getAffineDimExpr(nDim))
           continue;
-        if (!type.hasStaticShape() ||
-            *iterations < minReuse * type.getNumElements())
-          continue;
-        packed.insert(operand->getOperandNumber());
+        if (worthCopying(operand->get()))
+          packed.insert(operand->getOperandNumber());
       }
       if (packed.empty()) {
         rewritten.push_back(op);

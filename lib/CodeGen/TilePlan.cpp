@@ -75,7 +75,9 @@ std::optional<unsigned> einsum::rowOperand(linalg::GenericOp op) {
   return carries0 ? 1u : 0u;
 }
 
-std::optional<unsigned> einsum::innermostReduction(linalg::GenericOp op,
+/// The loop dim of the innermost axis of an operand (indexing `map`) that a
+/// reduction dim indexes, if any.
+static std::optional<unsigned> innermostSummedAxis(linalg::GenericOp op,
                                                    AffineMap map) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   for (AffineExpr result : llvm::reverse(map.getResults())) {
@@ -164,7 +166,7 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
   // row operand when that axis is not its innermost); without a row
   // operand, the largest reduction dim (the last one on ties).
   if (std::optional<unsigned> row = rowOperand(op))
-    plan.kDim = innermostReduction(op, maps[*row]);
+    plan.kDim = innermostSummedAxis(op, maps[*row]);
   for (unsigned dim = 0; dim < plan.numLoops && !plan.kDim; ++dim)
     if (iterators[dim] == utils::IteratorType::reduction &&
         (!plan.kDim || extent(dim) >= extent(*plan.kDim)))

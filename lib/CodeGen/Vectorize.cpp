@@ -105,6 +105,8 @@ static linalg::GenericOp putOutputDimsFirst(RewriterBase &rewriter,
   return succeeded(interchanged) ? *interchanged : op;
 }
 
+/// Vectorizes one register tile; a tile the vectorizer rejects is left as
+/// it is, with a remark.
 static LogicalResult vectorizeRegisterTile(RewriterBase &rewriter,
                                            linalg::GenericOp op) {
   op = putVectorOperandLast(rewriter, op);
@@ -135,8 +137,16 @@ static LogicalResult vectorizeRegisterTile(RewriterBase &rewriter,
       // Static tiles go straight to vector.contract; masked ones take the
       // multi_reduction path (the named path mis-builds masks in MLIR 22).
       /*createNamedContraction=*/vectorSizes.empty());
-  if (failed(result))
+  if (failed(result)) {
+    std::string extents;
+    for (int64_t range : op.getStaticLoopRanges())
+      extents += (extents.empty() ? "" : "x") + (ShapedType::isDynamic(range)
+                                                     ? std::string("?")
+                                                     : std::to_string(range));
+    op.emitRemark() << "register tile " << extents
+                    << " left as scalar loops: the vectorizer rejected it";
     return failure();
+  }
   rewriter.replaceOp(op, result->replacements);
   return success();
 }
@@ -173,18 +183,9 @@ struct EinsumCPUVectorizePass
         wholeOps.push_back(fill);
     });
     // A tile the vectorizer rejects stays scalar: still correct, but slow,
-    // so it says so (einsum-run --remarks).
-    for (linalg::GenericOp tile : tiles) {
-      std::string extents;
-      for (int64_t range : tile.getStaticLoopRanges())
-        extents += (extents.empty() ? "" : "x") + (ShapedType::isDynamic(range)
-                                                       ? std::string("?")
-                                                       : std::to_string(range));
-      Location loc = tile.getLoc();
-      if (failed(vectorizeRegisterTile(rewriter, tile)))
-        emitRemark(loc) << "register tile " << extents
-                        << " left as scalar loops: the vectorizer rejected it";
-    }
+    // so vectorizeRegisterTile says so (einsum-run --remarks).
+    for (linalg::GenericOp tile : tiles)
+      (void)vectorizeRegisterTile(rewriter, tile);
     // Static blocks only: remainders of packing copies stay scalar.
     for (Operation *op : wholeOps) {
       rewriter.setInsertionPoint(op);

@@ -27,7 +27,6 @@
 #include <optional>
 
 namespace mlir {
-class AffineMap;
 namespace linalg {
 class GenericOp;
 } // namespace linalg
@@ -85,11 +84,6 @@ bool isTileable(mlir::linalg::GenericOp op);
 /// carry N (the "A" of a GEMM, read by broadcasts of mr rows), if exactly
 /// one input carries N.
 std::optional<unsigned> rowOperand(mlir::linalg::GenericOp op);
-
-/// The loop dim of the innermost axis of an operand (indexing `map`) that a
-/// reduction dim indexes, if any.
-std::optional<unsigned> innermostReduction(mlir::linalg::GenericOp op,
-                                           mlir::AffineMap map);
 
 /// TilingOptions for `target`, with the non-zero overrides applied (the
 /// command-line options of the code generation passes).
