@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/Plan.h"
 #include "Einsum/CodeGen/Utils.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -499,9 +500,9 @@ struct EinsumCPULayoutPass
           op.hasPureTensorSemantics())
         ops.push_back(op);
     });
-    TilingOptions tiling = makeTilingOptions(
-        CPUTarget::host(), vectorBits, l1Bytes, l2Bytes, cacheTileM, cacheTileN,
-        cacheTileK, registerTileM, registerTileN);
+    TilingOptions tiling =
+        makeTilingOptions(targetOf(getOperation()), 0, 0, 0, cacheTileM,
+                          cacheTileN, cacheTileK, registerTileM, registerTileN);
     if (llvm::Error error = validateTilingOptions(tiling)) {
       getOperation().emitError(llvm::toString(std::move(error)));
       return signalPassFailure();

@@ -21,15 +21,12 @@
 using namespace mlir;
 using namespace einsum;
 
-/// Copies the tile sizes and target of `tiling` into the options of a pass
-/// that plans tiles (einsum-cpu-layout, einsum-cpu-tile): both plan them the
-/// same way.
+/// Copies the tile size overrides of `tiling` into the options of a pass
+/// that plans tiles (einsum-cpu-layout, einsum-cpu-plan): both plan them
+/// the same way.
 template <typename PassOptions>
-static void setTilingOptions(PassOptions &passOptions,
+static void setTileOverrides(PassOptions &passOptions,
                              const TilingOptions &tiling) {
-  passOptions.vectorBits = tiling.target.vectorBits;
-  passOptions.l1Bytes = tiling.target.l1Bytes;
-  passOptions.l2Bytes = tiling.target.l2Bytes;
   passOptions.cacheTileM = tiling.cacheTileM;
   passOptions.cacheTileN = tiling.cacheTileN;
   passOptions.cacheTileK = tiling.cacheTileK;
@@ -39,6 +36,17 @@ static void setTilingOptions(PassOptions &passOptions,
 
 void einsum::buildEinsumToTilingPipeline(OpPassManager &pm,
                                          const EinsumToLLVMOptions &options) {
+  // The target, in the IR: every pass below reads it from there. Every
+  // fact is spelled out (the features in full, the sizes), so the printed
+  // pipeline names the target exactly.
+  const CPUTarget &target = options.tiling.target;
+  EinsumCPUTargetOptions targetOptions;
+  targetOptions.targetCPU = target.isHost ? "host" : target.cpuName;
+  targetOptions.targetFeatures = target.isHost ? "" : target.features;
+  targetOptions.vectorBits = target.vectorBits;
+  targetOptions.l1Bytes = target.l1Bytes;
+  targetOptions.l2Bytes = target.l2Bytes;
+  pm.addPass(createEinsumCPUTarget(targetOptions));
   // Attention -> einsums and a softmax (or the fused loop nest).
   EinsumLowerAttentionOptions attention;
   attention.variant = options.attentionVariant;
@@ -62,15 +70,19 @@ void einsum::buildEinsumToTilingPipeline(OpPassManager &pm,
     tensors.addPass(createEinsumCPUCollapseDims());
     // Row sums and matrix-vector products vectorized along their
     // unit-stride summed axis.
-    EinsumCPUSplitReductionOptions split;
-    split.vectorBits = options.tiling.target.vectorBits;
-    tensors.addPass(createEinsumCPUSplitReduction(split));
+    tensors.addPass(createEinsumCPUSplitReduction());
     tensors.addPass(createCanonicalizerPass());
   }
   if (options.layout && options.tile) {
     EinsumCPULayoutOptions layoutOptions;
-    setTilingOptions(layoutOptions, options.tiling);
+    setTileOverrides(layoutOptions, options.tiling);
     tensors.addPass(createEinsumCPULayout(layoutOptions));
+  }
+  if (options.tile) {
+    // Every tiling decision, as attributes einsum-cpu-tile reads.
+    EinsumCPUPlanOptions planOptions;
+    setTileOverrides(planOptions, options.tiling);
+    tensors.addPass(createEinsumCPUPlan(planOptions));
   }
 }
 
@@ -80,9 +92,7 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   buildEinsumToTilingPipeline(pm, options);
   OpPassManager &tensors = pm.nest<func::FuncOp>();
   if (options.tile) {
-    EinsumCPUTileOptions tileOptions;
-    setTilingOptions(tileOptions, options.tiling);
-    tensors.addPass(createEinsumCPUTile(tileOptions));
+    tensors.addPass(createEinsumCPUTile());
     tensors.addPass(createCanonicalizerPass());
     tensors.addPass(createCSEPass());
   }
@@ -121,9 +131,7 @@ void einsum::buildEinsumToLLVMPipeline(OpPassManager &pm,
   buffers.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
   if (vectorize) {
-    EinsumCPUStreamingStoresOptions streaming;
-    streaming.minBytes = 4 * options.tiling.target.l2Bytes;
-    buffers.addPass(createEinsumCPUStreamingStores(streaming));
+    buffers.addPass(createEinsumCPUStreamingStores());
   }
   buffers.addPass(createLowerAffinePass());
   buffers.addPass(createCanonicalizerPass());

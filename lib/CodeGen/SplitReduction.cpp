@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/Plan.h"
 #include "Einsum/CodeGen/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -157,15 +158,7 @@ struct EinsumCPUSplitReductionPass
   using EinsumCPUSplitReductionBase::EinsumCPUSplitReductionBase;
 
   void runOnOperation() override {
-    CPUTarget target = CPUTarget::host();
-    if (vectorBits)
-      target.vectorBits = vectorBits;
-    if (!CPUTarget::isVectorWidth(target.vectorBits)) {
-      getOperation().emitError()
-          << "option 'vector-bits' is " << static_cast<uint64_t>(vectorBits)
-          << ": expected 0 (the host's), 128, 256 or 512";
-      return signalPassFailure();
-    }
+    CPUTarget target = targetOf(getOperation());
     SmallVector<std::pair<linalg::GenericOp, unsigned>> work;
     getOperation().walk([&](linalg::GenericOp op) {
       if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/Plan.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -182,7 +183,7 @@ struct EinsumCPUStreamingStoresPass
                                                    /*maxTransferRank=*/1);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
-    streamStores(func, minBytes ? minBytes : 4 * CPUTarget::host().l2Bytes);
+    streamStores(func, minBytes ? minBytes : 4 * targetOf(func).l2Bytes);
   }
 };
 } // namespace

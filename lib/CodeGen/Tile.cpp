@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/Plan.h"
 #include "Einsum/CodeGen/Utils.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -380,55 +381,39 @@ LogicalResult ContractionTiler::tileRegisters(linalg::GenericOp op,
   return success();
 }
 
-/// Side of the cache blocks of a transpose (see tileTranspose).
-static constexpr int64_t kTransposeBlock = 256;
-
 /// Tiles a static transpose (an operand packing copy or a permuting einsum)
-/// into blocks that vectorize: 1 in every dim except the two that move the
-/// data, the output's innermost and the one the source's innermost lands on
-/// (16 each, or the output's innermost up to 64 wide when it stays
-/// innermost).
+/// by its plan (planTranspose): cache blocks, then vector blocks, the loops
+/// in the plan's order. A copy the cache-tile loop of a contraction took in
+/// is a slice of the planned one: each size is taken up to its extent.
 static LogicalResult tileTranspose(RewriterBase &rewriter,
-                                   linalg::TransposeOp op,
-                                   const TilingOptions &options) {
+                                   linalg::TransposeOp op) {
   auto type = cast<RankedTensorType>(op.getInit().getType());
   if (!op.hasPureTensorSemantics() || !type.hasStaticShape() ||
       type.getRank() == 0)
     return success();
-  ArrayRef<int64_t> permutation = op.getPermutation();
+  auto attr = op->getAttrOfType<TransposePlanAttr>(kPlanAttrName);
+  if (!attr)
+    return op.emitOpError("einsum-cpu-tile: no #einsum.transpose_plan in "
+                          "einsum.plan (run einsum-cpu-plan first)");
+  if (failed(verifyTransposePlan(op, attr)))
+    return failure();
+  TransposePlan plan = transposePlanFromAttr(attr);
+  ArrayRef<int64_t> shape = type.getShape();
   int64_t rank = type.getRank();
-  int64_t lanes = std::max<int64_t>(
-      1, options.target.lanes(type.getElementType().getIntOrFloatBitWidth()));
-  SmallVector<int64_t> sizes(rank, 1);
-  int64_t sourceInner = llvm::find(permutation, rank - 1) - permutation.begin();
-  if (sourceInner == rank - 1) {
-    sizes[rank - 1] = std::min<int64_t>(type.getDimSize(rank - 1), 4 * lanes);
-  } else {
-    sizes[rank - 1] = std::min<int64_t>(type.getDimSize(rank - 1), lanes);
-    sizes[sourceInner] = std::min<int64_t>(type.getDimSize(sourceInner), lanes);
+  SmallVector<int64_t> sizes(rank), blocks(rank, 0);
+  bool blocked = false;
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    sizes[dim] = std::min(plan.vector[dim], shape[dim]);
+    if (plan.blocks[dim] && plan.blocks[dim] < shape[dim]) {
+      blocks[dim] = plan.blocks[dim];
+      blocked = true;
+    }
   }
-  // A true transpose first walks blocks of kTransposeBlock x
-  // kTransposeBlock elements of the two moving dims, so the source rows a
-  // block reads (one page each when they are far apart) stay in the TLB
-  // across its vector tiles.
   SmallVector<SmallVector<int64_t>> levels;
-  if (sourceInner != rank - 1) {
-    SmallVector<int64_t> blocks(rank, 0);
-    blocks[rank - 1] = kTransposeBlock;
-    blocks[sourceInner] = kTransposeBlock;
-    if (type.getDimSize(rank - 1) > kTransposeBlock ||
-        type.getDimSize(sourceInner) > kTransposeBlock)
-      levels.push_back(blocks);
-  }
+  if (blocked)
+    levels.push_back(blocks);
   levels.push_back(sizes);
-  // The loops walk the source in its own order (its innermost dim
-  // innermost): each vector tile's rows then continue the previous tile's
-  // rows, streams the hardware prefetcher follows, while the output is
-  // written a whole cache line per row (non-temporal when large, see
-  // einsum-cpu-streaming-stores), which needs no prefetch.
-  SmallVector<int64_t> sourceOrder(rank);
-  for (int64_t i = 0; i < rank; ++i)
-    sourceOrder[permutation[i]] = i;
+  ArrayRef<int64_t> sourceOrder = plan.order;
   Operation *current = op;
   SmallVector<LoopLikeOpInterface> vectorLoops;
   for (ArrayRef<int64_t> level : levels) {
@@ -469,6 +454,8 @@ static linalg::TransposeOp asTranspose(RewriterBase &rewriter,
   auto transpose =
       linalg::TransposeOp::create(rewriter, op.getLoc(), op.getDpsInputs()[0],
                                   fill.getOutputs()[0], *permutation);
+  if (Attribute plan = op->getAttr(kPlanAttrName))
+    transpose->setAttr(kPlanAttrName, plan);
   rewriter.replaceOp(op, transpose->getResults());
   return transpose;
 }
@@ -496,37 +483,17 @@ static void dropFilledAccumulator(RewriterBase &rewriter,
 }
 
 /// Tiles the partial sums `partial` and the sum of their lanes `sum`
-/// together: one scf.forall over row tiles of the output, each computing
-/// its rows' partial sums into a buffer of its own (at most a quarter of
-/// L1) and adding their lanes up while they are in cache. Apart, the
-/// partial sums were a tensor of the output's size times the lanes,
-/// written to memory and read back: for `ij->i` on 131072 x 64, twice the
-/// input's bytes again.
+/// together (planSplitSum): one scf.forall over the row tiles of the sum's
+/// plan, each computing its rows' partial sums into a buffer of its own
+/// and adding their lanes up while they are in cache. Apart, the partial
+/// sums were a tensor of the output's size times the lanes, written to
+/// memory and read back: for `ij->i` on 131072 x 64, twice the input's
+/// bytes again.
 static LogicalResult tileLaneSum(RewriterBase &rewriter, linalg::GenericOp sum,
-                                 linalg::GenericOp partial,
-                                 const TilingOptions &options) {
-  TilePlan partialPlan = planTiles(partial, options);
-  partialPlan.cacheTiles.assign(partialPlan.numLoops, 0);
-  TilePlan sumPlan = planLaneSum(sum, options);
+                                 TilePlan sumPlan, linalg::GenericOp partial,
+                                 const TilePlan &partialPlan) {
+  SmallVector<int64_t> sizes = sumPlan.cacheTiles;
   sumPlan.cacheTiles.assign(sumPlan.numLoops, 0);
-
-  // Rows per tile: a power of two whose partial sums fill at most a
-  // quarter of L1, counted from the output's innermost axis outwards.
-  SmallVector<int64_t> ranges = sum.getStaticLoopRanges();
-  int64_t laneBytes =
-      ranges.back() * std::max<int64_t>(1, sumPlan.elementBits / 8);
-  int64_t budget =
-      std::max<int64_t>(1, llvm::bit_floor(uint64_t(std::max<int64_t>(
-                               1, options.target.l1Bytes / 4 / laneBytes))));
-  SmallVector<int64_t> sizes(ranges.size(), 0);
-  for (unsigned dim = ranges.size() - 1; dim-- > 0;) {
-    int64_t size = ShapedType::isDynamic(ranges[dim])
-                       ? budget
-                       : std::min(ranges[dim], budget);
-    sizes[dim] = size;
-    budget = std::max<int64_t>(1, budget / size);
-  }
-
   Operation *partialOp = partial.getOperation();
   auto fusePartialSums =
       [&](tensor::ExtractSliceOp, OpResult producer,
@@ -565,13 +532,6 @@ struct EinsumCPUTilePass
   using EinsumCPUTileBase::EinsumCPUTileBase;
 
   void runOnOperation() override {
-    TilingOptions options = makeTilingOptions(
-        CPUTarget::host(), vectorBits, l1Bytes, l2Bytes, cacheTileM, cacheTileN,
-        cacheTileK, registerTileM, registerTileN);
-    if (llvm::Error error = validateTilingOptions(options)) {
-      getOperation().emitError(llvm::toString(std::move(error)));
-      return signalPassFailure();
-    }
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
       if (op->hasAttr(kVectorSizesAttrName))
@@ -588,28 +548,47 @@ struct EinsumCPUTilePass
                            "a full reduction, three or more operands or an "
                            "empty dim)";
     });
+    // Every tileable generic is tiled by its plan (einsum-cpu-plan).
+    llvm::DenseMap<Operation *, TilePlan> plans;
+    for (linalg::GenericOp op : ops) {
+      Attribute attr = op->getAttr(kPlanAttrName);
+      if (isa_and_nonnull<TransposePlanAttr>(attr) && permutingCopy(op))
+        continue;
+      auto plan = dyn_cast_or_null<PlanAttr>(attr);
+      if (!plan) {
+        op.emitOpError("einsum-cpu-tile: no #einsum.plan in einsum.plan (run "
+                       "einsum-cpu-plan first)");
+        return signalPassFailure();
+      }
+      if (failed(verifyPlan(op, plan)))
+        return signalPassFailure();
+      plans[op] = planFromAttr(op, plan);
+    }
     IRRewriter rewriter(&getContext());
     ops.erase(llvm::remove_if(ops,
                               [&](linalg::GenericOp op) {
                                 return asTranspose(rewriter, op) != nullptr;
                               }),
               ops.end());
-    // Partial sums in lanes are tiled together with the sum of their lanes.
+    // Partial sums in lanes are tiled together with the sum of their lanes:
+    // the partial sums' plan has no cache tiles, the sum's are shared.
     SmallVector<std::pair<linalg::GenericOp, linalg::GenericOp>> laneSums;
     for (linalg::GenericOp op : ops)
-      if (linalg::GenericOp partial = laneSumProducer(op, options))
-        if (llvm::is_contained(ops, partial))
+      if (linalg::GenericOp partial = partialSumsOf(op))
+        if (plans.count(op) && plans.count(partial))
           laneSums.push_back({op, partial});
     for (auto [sum, partial] : laneSums) {
       llvm::erase(ops, sum);
       llvm::erase(ops, partial);
     }
     for (auto [sum, partial] : laneSums)
-      if (failed(tileLaneSum(rewriter, sum, partial, options)))
+      if (failed(
+              tileLaneSum(rewriter, sum, plans[sum], partial, plans[partial])))
         return signalPassFailure();
     for (linalg::GenericOp op : ops) {
+      TilePlan plan = plans[op];
       dropFilledAccumulator(rewriter, op);
-      if (failed(ContractionTiler(rewriter, choosePlan(op, options)).run(op)))
+      if (failed(ContractionTiler(rewriter, plan).run(op)))
         return signalPassFailure();
     }
     // Transposes last: the packing copies the cache-tile loops took in are
@@ -620,8 +599,10 @@ struct EinsumCPUTilePass
         transposes.push_back(op);
     });
     for (linalg::TransposeOp op : transposes)
-      if (failed(tileTranspose(rewriter, op, options)))
+      if (failed(tileTranspose(rewriter, op)))
         return signalPassFailure();
+    // The plans are spent: the tiled ops are not the ops they describe.
+    getOperation().walk([](Operation *op) { op->removeAttr(kPlanAttrName); });
   }
 };
 } // namespace

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
@@ -371,15 +372,20 @@ bool einsum::isLaneSum(linalg::GenericOp op, const TilingOptions &options) {
   return lanes >= 2 && !ShapedType::isDynamic(extent) && extent % lanes == 0;
 }
 
-linalg::GenericOp einsum::laneSumProducer(linalg::GenericOp op,
-                                          const TilingOptions &options) {
-  if (!isLaneSum(op, options))
+linalg::GenericOp einsum::splitSumProducer(linalg::GenericOp sum) {
+  if (sum.getNumDpsInputs() != 1 || sum.getNumLoops() < 2 ||
+      sum.getIteratorTypesArray().back() != utils::IteratorType::reduction)
     return nullptr;
-  auto producer = op.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
+  auto producer = sum.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>();
   if (!producer || !producer->hasOneUse() || !isTileable(producer) ||
       !producer.getDpsInits()[0].getDefiningOp<linalg::FillOp>())
     return nullptr;
   return producer;
+}
+
+linalg::GenericOp einsum::laneSumProducer(linalg::GenericOp op,
+                                          const TilingOptions &options) {
+  return isLaneSum(op, options) ? splitSumProducer(op) : nullptr;
 }
 
 std::optional<SmallVector<int64_t>>
@@ -422,6 +428,66 @@ TilePlan einsum::choosePlan(linalg::GenericOp op,
                             const TilingOptions &options) {
   return isLaneSum(op, options) ? planLaneSum(op, options)
                                 : planTiles(op, options);
+}
+
+std::pair<TilePlan, TilePlan>
+einsum::planSplitSum(linalg::GenericOp partial, linalg::GenericOp sum,
+                     const TilingOptions &options) {
+  TilePlan partialPlan = planTiles(partial, options);
+  partialPlan.cacheTiles.assign(partialPlan.numLoops, 0);
+  TilePlan sumPlan = planLaneSum(sum, options);
+  // Rows per tile: a power of two whose partial sums fill at most a
+  // quarter of L1, counted from the output's innermost axis outwards.
+  SmallVector<int64_t> ranges = sum.getStaticLoopRanges();
+  int64_t laneBytes =
+      ranges.back() * std::max<int64_t>(1, sumPlan.elementBits / 8);
+  int64_t budget =
+      std::max<int64_t>(1, llvm::bit_floor(uint64_t(std::max<int64_t>(
+                               1, options.target.l1Bytes / 4 / laneBytes))));
+  sumPlan.cacheTiles.assign(ranges.size(), 0);
+  for (unsigned dim = ranges.size() - 1; dim-- > 0;) {
+    int64_t size = ShapedType::isDynamic(ranges[dim])
+                       ? budget
+                       : std::min(ranges[dim], budget);
+    sumPlan.cacheTiles[dim] = size;
+    budget = std::max<int64_t>(1, budget / size);
+  }
+  return {partialPlan, sumPlan};
+}
+
+/// Side of the cache blocks of a transpose (see planTranspose).
+static constexpr int64_t kTransposeBlock = 256;
+
+TransposePlan einsum::planTranspose(ArrayRef<int64_t> permutation,
+                                    ArrayRef<int64_t> outputShape,
+                                    unsigned elementBits,
+                                    const CPUTarget &target) {
+  int64_t rank = outputShape.size();
+  int64_t lanes = std::max<int64_t>(1, target.lanes(elementBits));
+  TransposePlan plan;
+  plan.vector.assign(rank, 1);
+  plan.blocks.assign(rank, 0);
+  int64_t sourceInner = llvm::find(permutation, rank - 1) - permutation.begin();
+  if (sourceInner == rank - 1) {
+    plan.vector[rank - 1] = std::min<int64_t>(outputShape[rank - 1], 4 * lanes);
+  } else {
+    plan.vector[rank - 1] = std::min<int64_t>(outputShape[rank - 1], lanes);
+    plan.vector[sourceInner] =
+        std::min<int64_t>(outputShape[sourceInner], lanes);
+    if (outputShape[rank - 1] > kTransposeBlock ||
+        outputShape[sourceInner] > kTransposeBlock) {
+      plan.blocks[rank - 1] = kTransposeBlock;
+      plan.blocks[sourceInner] = kTransposeBlock;
+    }
+  }
+  // The loops walk the source in its own order (its innermost dim
+  // innermost): each vector tile's rows then continue the previous tile's
+  // rows, streams the hardware prefetcher follows, while the output is
+  // written a whole cache line per row, which needs no prefetch.
+  plan.order.assign(rank, 0);
+  for (int64_t i = 0; i < rank; ++i)
+    plan.order[permutation[i]] = i;
+  return plan;
 }
 
 TilingOptions einsum::makeTilingOptions(const CPUTarget &target,

@@ -2,6 +2,7 @@
 
 #include "Einsum/Runtime/JIT.h"
 #include "Einsum/CodeGen/Passes.h"
+#include "Einsum/CodeGen/Plan.h"
 #include "Einsum/CodeGen/Target.h"
 #include "Einsum/Conversion/Passes.h"
 #include "Einsum/Dialect/Einsum/EinsumOps.h"
@@ -761,6 +762,16 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
       return "operand " + std::to_string(arg.getArgNumber());
     return "an operand";
   };
+  // The plan einsum-cpu-plan attached, as einsum-cpu-tile reads it.
+  auto planLine = [](Operation *op) -> std::string {
+    Attribute plan = op->getAttr(kPlanAttrName);
+    if (!plan)
+      return "";
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    plan.print(os);
+    return "    einsum.plan = " + text + "\n";
+  };
   (*module)->walk([&](linalg::TransposeOp op) {
     out += "  layout: " + operandOf(op.getInput()) +
            (op->hasAttr(kRowPackAttrName)
@@ -770,9 +781,12 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
     for (auto [i, axis] : llvm::enumerate(op.getPermutation()))
       out += (i ? ", " : "") + std::to_string(axis);
     out += op->hasAttr(kRowPackAttrName) ? "]\n" : "] of its split shape\n";
+    out += planLine(op);
   });
   (*module)->walk([&](linalg::GenericOp op) {
-    if (!options.pipeline.tile || !isTileable(op)) {
+    auto planAttr = op->getAttrOfType<PlanAttr>(kPlanAttrName);
+    if (!options.pipeline.tile || !isTileable(op) ||
+        (!planAttr && !op->hasAttr(kPlanAttrName))) {
       out += "  loops: " + std::to_string(op.getNumLoops()) +
              " loop dim(s) as plain scalar loops (not a tiled contraction: " +
              "diagonal, broadcast, full reduction or empty)\n";
@@ -783,11 +797,13 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
       for (auto [i, axis] : llvm::enumerate(*permutation))
         out += (i ? ", " : "") + std::to_string(axis);
       out += "], copied in cache blocks, then vector blocks, of the two "
-             "axes that move\n";
+             "axes that move\n" +
+             planLine(op);
       return;
     }
-    const TilingOptions &tiling = options.pipeline.tiling;
-    TilePlan plan = choosePlan(op, tiling);
+    if (!planAttr)
+      return;
+    TilePlan plan = planFromAttr(op, planAttr);
     // The einsum's labels name the loop dims when they are the einsum's
     // (a packed contraction has one more, appended: the lanes of the vector
     // dim split into panels); dims merged (einsum-cpu-collapse-dims), split
@@ -796,8 +812,7 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
     // d0, d1, ... with their extents.
     auto sum = op->hasOneUse() ? dyn_cast<linalg::GenericOp>(*op->user_begin())
                                : linalg::GenericOp();
-    bool splitSum = laneSumProducer(op, tiling) ||
-                    (sum && laneSumProducer(sum, tiling) == op);
+    bool splitSum = partialSumsOf(op) || (sum && partialSumsOf(sum) == op);
     // The einsum's dims if every one has its extent (the panel dim its
     // number of panels).
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -844,8 +859,9 @@ describeTiles(MLIRContext *context, const Spec &spec, const Binding &binding,
     out += "    reduction tiles (scf.for): " +
            tileList(plan.reductionTiles, names) + "\n";
     out += "    register tile: " + tileList(plan.registerTiles, names) + " (" +
-           std::to_string(tiling.target.vectorBits) + "-bit vectors" +
-           (options.pipeline.vectorize ? "" : ", scalar") + ")\n";
+           std::to_string(options.pipeline.tiling.target.vectorBits) +
+           "-bit vectors" + (options.pipeline.vectorize ? "" : ", scalar") +
+           ")\n" + planLine(op);
   });
   return out;
 }

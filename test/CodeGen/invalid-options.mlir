@@ -19,9 +19,10 @@
 // RUN: not einsum-opt %s --einsum-to-llvm="threads=0" 2>&1 | FileCheck %s --check-prefix=THREADS
 // RUN: not einsum-opt %s --einsum-to-llvm="memory-limit=-1" 2>&1 | FileCheck %s --check-prefix=LIMIT
 // RUN: not einsum-opt %s --einsum-to-llvm="attention=flash" 2>&1 | FileCheck %s --check-prefix=ATT
-// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-tile="nr=-5" 2>&1 | FileCheck %s --check-prefix=NR
+// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-plan="nr=-5" 2>&1 | FileCheck %s --check-prefix=NR
 // RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-layout="mr=-1" 2>&1 | FileCheck %s --check-prefix=MR
-// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-split-reduction="vector-bits=100000" 2>&1 | FileCheck %s --check-prefix=SPLIT
+// RUN: not einsum-opt %s --einsum-cpu-target="vector-bits=100000" 2>&1 | FileCheck %s --check-prefix=TARGETVB
+// RUN: not einsum-opt %s --einsum-cpu-target="target-cpu=haswel" 2>&1 | FileCheck %s --check-prefix=TARGETCPU
 // RUN: not einsum-opt %s --einsum-cpu-streaming-stores="min-bytes=-5" 2>&1 | FileCheck %s --check-prefix=STREAM
 // RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-layout="min-reuse=9223372036854775807" 2>&1 | FileCheck %s --check-prefix=REUSE
 // RUN: not einsum-opt %s --einsum-contraction-order="memory-limit=-3" 2>&1 | FileCheck %s --check-prefix=ORDER
@@ -39,7 +40,8 @@
 // THREADS: option 'threads' is 0: expected 1 to 1024
 // LIMIT: option 'memory-limit' is -1: expected a number of elements >= 0
 // ATT: option 'attention' is 'flash': expected auto, fused or unfused
-// SPLIT: option 'vector-bits' is 100000: expected 0 (the host's), 128, 256 or 512
+// TARGETVB: einsum-cpu-target: tiling option 'vector-bits' is 100000: expected 128, 256 or 512
+// TARGETCPU: einsum-cpu-target: unknown target CPU 'haswel'{{.*}}did you mean 'haswell'?
 // STREAM: option 'min-bytes' is -5
 // REUSE: option 'min-reuse' is 9223372036854775807: expected 0 to 1048576
 // ORDER: option 'memory-limit' is -3: expected a number of elements >= 0

@@ -1,4 +1,4 @@
-// RUN: einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-split-reduction=vector-bits=512 --canonicalize | FileCheck %s
+// RUN: einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-target=target-cpu=skylake-avx512 --einsum-cpu-split-reduction --canonicalize | FileCheck %s
 
 // ik,k->i: 32 partial sums per row, read contiguously, then added up.
 // CHECK-LABEL: func.func @matvec

@@ -1,4 +1,4 @@
-// RUN: einsum-opt %s --einsum-cpu-tile="vector-bits=512" -verify-diagnostics
+// RUN: einsum-opt %s --einsum-cpu-target=target-cpu=skylake-avx512 --einsum-cpu-plan --einsum-cpu-tile -verify-diagnostics
 
 // A loop nest the tile pass cannot tile (a diagonal: a map that is not a
 // projected permutation) runs as plain loops, and says so.

@@ -1,6 +1,6 @@
-// RUN: einsum-opt %s --einsum-cpu-tile="vector-bits=512 l1-bytes=49152 l2-bytes=2097152" --canonicalize --cse -split-input-file | FileCheck %s
-// RUN: einsum-opt %s --einsum-cpu-tile="vector-bits=256 l1-bytes=49152 l2-bytes=2097152" --canonicalize --cse -split-input-file | FileCheck %s --check-prefix=AVX2
-// RUN: einsum-opt %s --einsum-cpu-tile="vector-bits=512 l1-bytes=32768 l2-bytes=1048576 mc=64 nc=128 kc=32 mr=4 nr=16" --canonicalize --cse -split-input-file | FileCheck %s --check-prefix=OPTS
+// RUN: einsum-opt %s --einsum-cpu-target="target-cpu=skylake-avx512 l1-bytes=49152 l2-bytes=2097152" --einsum-cpu-plan --einsum-cpu-tile --canonicalize --cse -split-input-file | FileCheck %s
+// RUN: einsum-opt %s --einsum-cpu-target="target-cpu=haswell l1-bytes=49152 l2-bytes=2097152" --einsum-cpu-plan --einsum-cpu-tile --canonicalize --cse -split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: einsum-opt %s --einsum-cpu-target="target-cpu=skylake-avx512 l1-bytes=32768 l2-bytes=1048576" --einsum-cpu-plan="mc=64 nc=128 kc=32 mr=4 nr=16" --einsum-cpu-tile --canonicalize --cse -split-input-file | FileCheck %s --check-prefix=OPTS
 
 #map = affine_map<(d0, d1, d2) -> (d0, d2)>
 #map1 = affine_map<(d0, d1, d2) -> (d2, d1)>

@@ -6,12 +6,6 @@
 include "mlir/Pass/PassBase.td"
 
 defvar TilingPassOptions = [
-    Option<"vectorBits", "vector-bits", "unsigned", "0",
-           "Vector register width in bits (0: the host's)">,
-    Option<"l1Bytes", "l1-bytes", "int64_t", "0",
-           "L1 data cache size in bytes (0: the host's)">,
-    Option<"l2Bytes", "l2-bytes", "int64_t", "0",
-           "L2 cache size in bytes (0: the host's)">,
     Option<"cacheTileM", "mc", "int64_t", "0", "Cache tile of M (0: choose)">,
     Option<"cacheTileN", "nc", "int64_t", "0", "Cache tile of N (0: choose)">,
     Option<"cacheTileK", "kc", "int64_t", "0", "Cache tile of K (0: choose)">,
@@ -20,6 +14,94 @@ defvar TilingPassOptions = [
     Option<"registerTileN", "nr", "int64_t", "0",
            "Register tile of N (0: choose)">
 ];
+
+def EinsumCPUTarget : Pass<"einsum-cpu-target", "::mlir::ModuleOp"> {
+  let summary = "Attach the target CPU's description to the module";
+  let description = [{
+    Puts `einsum.target = #einsum.target<...>` on the module: the CPU
+    (`host`, the machine this runs on, or an LLVM x86-64 CPU name with its
+    cache sizes from a table of CPU families, so plans for a named target
+    are the same on every machine), its enabled features, vector width,
+    register count and cache sizes, with the options' overrides applied.
+    The code generation passes after it read their target from this
+    attribute and from nothing else (a module without one is compiled for
+    the host). A module that already carries an `einsum.target` keeps it:
+    a target written by hand is an experiment that needs no rebuild.
+
+    Before:
+    ```mlir
+    module { func.func @f(...) }
+    ```
+    After (`target-cpu=haswell`):
+    ```mlir
+    module attributes {einsum.target = #einsum.target<cpu = "haswell",
+        features = "+64bit,+avx,+avx2,...,+fma,...", vectorBits = 256,
+        vectorRegisters = 16, l1Bytes = 32768, l2Bytes = 262144,
+        cacheLineBytes = 64>} {
+      func.func @f(...)
+    }
+    ```
+  }];
+  let options = [
+    Option<"targetCPU", "target-cpu", "std::string", "\"host\"",
+           "CPU: host, or an LLVM x86-64 CPU name (haswell, znver3, "
+           "skylake-avx512, ...)">,
+    Option<"targetFeatures", "target-features", "std::string", "\"\"",
+           "Features added to or removed from the CPU's (-avx512f,+fma)">,
+    Option<"vectorBits", "vector-bits", "unsigned", "0",
+           "Vector register width in bits (0: the CPU's)">,
+    Option<"l1Bytes", "l1-bytes", "int64_t", "0",
+           "L1 data cache size in bytes (0: the CPU's)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", "0",
+           "L2 cache size in bytes (0: the CPU's)">
+  ];
+  let dependentDialects = ["::einsum::EinsumDialect"];
+}
+
+def EinsumCPUPlan : Pass<"einsum-cpu-plan", "::mlir::func::FuncOp"> {
+  let summary = "Choose how each contraction and transpose is tiled";
+  let description = [{
+    The one place tile plans are chosen. For each op `einsum-cpu-tile`
+    tiles, from the module's `einsum.target` (see `einsum-cpu-target`):
+
+    - a contraction (a tileable `linalg.generic`, `isTileable`) gets
+      `einsum.plan = #einsum.plan<...>` from `planTiles` (TilePlan.h): the
+      role of each loop dim (M, N, K, panel, batch), its cache, reduction
+      and register tiles and their loop orders;
+    - a lane sum (one input, its innermost axis summed, whole vectors)
+      gets `planLaneSum`'s; with the partial sums of
+      `einsum-cpu-split-reduction` as its input, the two get
+      `planSplitSum`'s: the sum's cache tiles are row tiles shared by both,
+      the partial sums have none of their own;
+    - a static `linalg.transpose` (a packing copy) or a permuting einsum
+      (`abc->cba`) gets `einsum.plan = #einsum.transpose_plan<...>`: its
+      cache and vector blocks and loop order (`planTranspose`).
+
+    An op that carries a plan already keeps it, after checking that it fits
+    the op (one role per loop dim, summed roles on reduction dims, the
+    vector dim the output's innermost): a plan written by hand in the IR
+    bypasses the selection. The options override tile sizes (0: choose).
+
+    Before (`target-cpu=skylake-avx512`):
+    ```mlir
+    %r = linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, k)>,
+                                          affine_map<(i, j, k) -> (k, j)>,
+                                          affine_map<(i, j, k) -> (i, j)>],
+                         iterator_types = ["parallel", "parallel", "reduction"]}
+        ins(%a, %b : tensor<1024x1024xf32>, tensor<1024x1024xf32>) ...
+    ```
+    After:
+    ```mlir
+    %r = linalg.generic {einsum.plan = #einsum.plan<roles = "mnk",
+             cache = [96, 512, 0], cache_order = [0, 1, 2],
+             reduction = [0, 0, 256], register = [8, 32, 0],
+             register_order = [0, 1, 2], inner_reduction = [0, 0, 1],
+             single_k_tile = false>, indexing_maps = ...} ...
+    ```
+  }];
+  let options = TilingPassOptions;
+  let dependentDialects = ["::einsum::EinsumDialect"];
+}
 
 def EinsumCPUCollapseDims
     : Pass<"einsum-cpu-collapse-dims", "::mlir::func::FuncOp"> {
@@ -100,10 +182,6 @@ def EinsumCPUSplitReduction
         ins(%p : tensor<4096x32xf32>) outs(%acc : tensor<4096xf32>)
     ```
   }];
-  let options = [
-    Option<"vectorBits", "vector-bits", "unsigned", "0",
-           "Vector register width in bits (0: the host's)">
-  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
@@ -145,7 +223,7 @@ def EinsumCPUStreamingStores
   }];
   let options = [
     Option<"minBytes", "min-bytes", "int64_t", "0",
-           "Smallest buffer to stream (0: four times the host's L2)">
+           "Smallest buffer to stream (0: four times the target's L2)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",
@@ -352,7 +430,6 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
                   ins(... : tensor<8x1xf32>, tensor<1x32xf32>) outs(... : tensor<8x32xf32>)
     ```
   }];
-  let options = TilingPassOptions;
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",

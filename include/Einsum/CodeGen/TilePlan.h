@@ -131,9 +131,46 @@ permutingCopy(mlir::linalg::GenericOp op);
 mlir::linalg::GenericOp laneSumProducer(mlir::linalg::GenericOp op,
                                         const TilingOptions &options);
 
-/// The plan einsum-cpu-tile tiles a tileable generic with: planLaneSum for a
-/// lane sum, planTiles otherwise.
+/// The generic that produces the one input of `sum`, if `sum` sums that
+/// input's innermost axis and the producer is a tileable generic used by
+/// `sum` alone whose accumulator starts as a fill: the structure of
+/// laneSumProducer without the target's facts, by which einsum-cpu-tile
+/// finds the two generics of a split sum (the producer's plan has no cache
+/// tiles of its own).
+mlir::linalg::GenericOp splitSumProducer(mlir::linalg::GenericOp sum);
+
+/// The plan einsum-cpu-plan chooses for a tileable generic: planLaneSum for
+/// a lane sum, planTiles otherwise.
 TilePlan choosePlan(mlir::linalg::GenericOp op, const TilingOptions &options);
+
+/// The plans of partial sums in lanes (`partial`, from
+/// einsum-cpu-split-reduction) and of the lane sum `sum` that sums them
+/// (laneSumProducer(sum) == partial), tiled together: one scf.forall over
+/// row tiles of the sum's output, sized so that a tile's partial sums fill
+/// at most a quarter of L1 (the sum's cache tiles), each tile computing
+/// its partial sums (no cache tiles of their own) and summing their lanes.
+std::pair<TilePlan, TilePlan> planSplitSum(mlir::linalg::GenericOp partial,
+                                           mlir::linalg::GenericOp sum,
+                                           const TilingOptions &options);
+
+/// How a static transpose (`out[i...] = in[permutation applied]`) is tiled,
+/// one entry per output dim: 1 in every dim except the two that move the
+/// data, the output's innermost and the one the source's innermost lands
+/// on (a vector of lanes each, or the output's innermost up to four vectors
+/// wide when it stays innermost); cache blocks of 256 x 256 of those two
+/// when either is longer, so the source rows a block reads (a page each
+/// when far apart) stay in the TLB; the loops in the source's memory order.
+struct TransposePlan {
+  /// Cache blocks (0: not blocked; all 0: no block level).
+  llvm::SmallVector<int64_t> blocks;
+  /// The vector block.
+  llvm::SmallVector<int64_t> vector;
+  /// Loop order (a permutation of the output dims).
+  llvm::SmallVector<int64_t> order;
+};
+TransposePlan planTranspose(llvm::ArrayRef<int64_t> permutation,
+                            llvm::ArrayRef<int64_t> outputShape,
+                            unsigned elementBits, const CPUTarget &target);
 
 } // namespace einsum
 

@@ -1,6 +1,8 @@
 //===- EinsumAttrs.cpp - Einsum dialect attributes ------------------------===//
 //
-// #einsum.spec: the structured form of an einsum equation.
+// #einsum.spec: the structured form of an einsum equation; #einsum.target
+// and the plans (#einsum.plan, #einsum.transpose_plan) code generation
+// chooses and reads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +15,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace einsum;
@@ -183,4 +186,132 @@ Attribute SpecAttr::parse(AsmParser &parser, Type) {
 
 void SpecAttr::print(AsmPrinter &printer) const {
   printer << "<\"" << str() << "\">";
+}
+
+//===----------------------------------------------------------------------===//
+// #einsum.target, #einsum.plan, #einsum.transpose_plan
+//===----------------------------------------------------------------------===//
+
+LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef cpu, StringRef features,
+                                 unsigned vectorBits, unsigned vectorRegisters,
+                                 int64_t l1Bytes, int64_t l2Bytes,
+                                 int64_t cacheLineBytes) {
+  if (cpu.empty())
+    return emitError() << "target: the cpu name is empty";
+  if (vectorBits != 128 && vectorBits != 256 && vectorBits != 512)
+    return emitError() << "target: vectorBits is " << vectorBits
+                       << ": expected 128, 256 or 512";
+  if (vectorRegisters < 8 || vectorRegisters > 64)
+    return emitError() << "target: vectorRegisters is " << vectorRegisters
+                       << ": expected 8 to 64";
+  constexpr int64_t kib = 1024, gib = int64_t(1) << 30;
+  for (auto [name, bytes] : {std::pair<StringRef, int64_t>{"l1Bytes", l1Bytes},
+                             {"l2Bytes", l2Bytes}})
+    if (bytes < kib || bytes > gib)
+      return emitError() << "target: " << name << " is " << bytes
+                         << ": expected 1024 to 2^30 bytes";
+  if (cacheLineBytes < 16 || cacheLineBytes > 4096 ||
+      !llvm::isPowerOf2_64(cacheLineBytes))
+    return emitError() << "target: cacheLineBytes is " << cacheLineBytes
+                       << ": expected a power of two from 16 to 4096";
+  for (StringRef feature : llvm::split(features, ','))
+    if (!feature.empty() && feature.front() != '+' && feature.front() != '-')
+      return emitError() << "target: feature '" << feature
+                         << "' does not start with '+' or '-'";
+  return success();
+}
+
+/// True if `order` holds each of 0 .. size - 1 once.
+static bool isPermutation(ArrayRef<int64_t> order, size_t size) {
+  if (order.size() != size)
+    return false;
+  llvm::SmallVector<bool> seen(size, false);
+  for (int64_t dim : order) {
+    if (dim < 0 || dim >= int64_t(size) || seen[dim])
+      return false;
+    seen[dim] = true;
+  }
+  return true;
+}
+
+LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               StringRef roles, ArrayRef<int64_t> cacheTiles,
+                               ArrayRef<int64_t> cacheOrder,
+                               ArrayRef<int64_t> reductionTiles,
+                               ArrayRef<int64_t> registerTiles,
+                               ArrayRef<int64_t> registerOrder,
+                               ArrayRef<int64_t> innerReductionTiles,
+                               bool singleKTile) {
+  size_t numLoops = roles.size();
+  if (numLoops == 0)
+    return emitError() << "plan: no roles (one letter per loop dim)";
+  for (char role : roles)
+    if (!StringRef("nmpkbr").contains(role))
+      return emitError() << "plan: role '" << role
+                         << "' is not one of n (vector dim), m (rows), p "
+                            "(panels), k (main sum), b (batch), r (sum)";
+  if (roles.count('n') != 1)
+    return emitError() << "plan: roles '" << roles
+                       << "' need exactly one n (the vector dim)";
+  for (char role : {'m', 'p', 'k'})
+    if (roles.count(role) > 1)
+      return emitError() << "plan: roles '" << roles << "' have more than one "
+                         << role;
+  auto isSummed = [&](size_t dim) {
+    return roles[dim] == 'k' || roles[dim] == 'r';
+  };
+  struct Tiles {
+    StringRef name;
+    ArrayRef<int64_t> sizes;
+    bool summed;
+  };
+  for (Tiles tiles : {Tiles{"cache", cacheTiles, false},
+                      Tiles{"reduction", reductionTiles, true},
+                      Tiles{"register", registerTiles, false},
+                      Tiles{"inner_reduction", innerReductionTiles, true}}) {
+    if (tiles.sizes.size() != numLoops)
+      return emitError() << "plan: " << tiles.name << " has "
+                         << tiles.sizes.size() << " entries for " << numLoops
+                         << " loop dims";
+    for (auto [dim, size] : llvm::enumerate(tiles.sizes)) {
+      if (size < 0 || size > (int64_t(1) << 24))
+        return emitError() << "plan: " << tiles.name << " tile of dim " << dim
+                           << " is " << size << ": expected 0 to 2^24";
+      if (size && isSummed(dim) != tiles.summed)
+        return emitError() << "plan: " << tiles.name << " tiles only "
+                           << (tiles.summed ? "summed" : "parallel")
+                           << " dims, but dim " << dim << " (role '"
+                           << roles[dim] << "') has " << size;
+    }
+  }
+  for (auto [name, order] :
+       {std::pair<StringRef, ArrayRef<int64_t>>{"cache_order", cacheOrder},
+        {"register_order", registerOrder}})
+    if (!isPermutation(order, numLoops))
+      return emitError() << "plan: " << name << " is not a permutation of the "
+                         << numLoops << " loop dims";
+  return success();
+}
+
+LogicalResult
+TransposePlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                          ArrayRef<int64_t> blocks, ArrayRef<int64_t> vector,
+                          ArrayRef<int64_t> order) {
+  if (vector.empty() || blocks.size() != vector.size())
+    return emitError() << "transpose_plan: blocks and vector need one entry "
+                          "per dim each (got "
+                       << blocks.size() << " and " << vector.size() << ")";
+  for (auto [dim, block] : llvm::enumerate(blocks))
+    if (block < 0 || block > (int64_t(1) << 24))
+      return emitError() << "transpose_plan: block of dim " << dim << " is "
+                         << block << ": expected 0 to 2^24";
+  for (auto [dim, size] : llvm::enumerate(vector))
+    if (size < 1 || size > 64)
+      return emitError() << "transpose_plan: vector block of dim " << dim
+                         << " is " << size << ": expected 1 to 64";
+  if (!isPermutation(order, vector.size()))
+    return emitError() << "transpose_plan: order is not a permutation of the "
+                       << vector.size() << " dims";
+  return success();
 }
