@@ -109,19 +109,6 @@ static linalg::GenericOp mergeDims(RewriterBase &rewriter, linalg::GenericOp op,
   return merged;
 }
 
-/// True if the summed axes of an operand of `op` (indexing `map`) are its
-/// innermost axes: a row operand read in place then streams every row.
-static bool summedAxesInnermost(linalg::GenericOp op, AffineMap map) {
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  unsigned rank = map.getNumResults(), summed = op.getNumReductionLoops();
-  if (rank < summed)
-    return false;
-  for (unsigned i = rank - summed; i < rank; ++i)
-    if (iterators[map.getDimPosition(i)] != utils::IteratorType::reduction)
-      return false;
-  return true;
-}
-
 /// Copies the row operand `operand` of `op` (the GEMM's "A") so that its
 /// free axes come first, in the dims' order, and its summed axes last, in
 /// the order the tiled loops visit them, K innermost: each row of a register
@@ -484,9 +471,6 @@ PanelPacker::run(const llvm::SmallDenseSet<unsigned> &packedInputs) {
   return partOps;
 }
 
-/// The largest min-reuse (beyond it min-reuse x elements could overflow).
-static constexpr int64_t kMaxMinReuse = int64_t(1) << 20;
-
 namespace {
 struct EinsumCPULayoutPass
     : einsum::impl::EinsumCPULayoutBase<EinsumCPULayoutPass> {
@@ -494,81 +478,38 @@ struct EinsumCPULayoutPass
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    SmallVector<linalg::GenericOp> ops;
+    SmallVector<std::pair<linalg::GenericOp, LayoutPlan>> work;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (isTileable(op) && op.getNumReductionLoops() > 0 &&
-          op.hasPureTensorSemantics())
-        ops.push_back(op);
+      if (auto attr = op->getAttrOfType<LayoutPlanAttr>(kLayoutAttrName))
+        work.push_back({op, layoutPlanFromAttr(attr)});
     });
-    TilingOptions tiling =
-        makeTilingOptions(targetOf(getOperation()), 0, 0, 0, cacheTileM,
-                          cacheTileN, cacheTileK, registerTileM, registerTileN);
-    if (llvm::Error error = validateTilingOptions(tiling)) {
-      getOperation().emitError(llvm::toString(std::move(error)));
-      return signalPassFailure();
-    }
-    if (minReuse < 0 || minReuse > kMaxMinReuse) {
-      getOperation().emitError()
-          << "option 'min-reuse' is " << static_cast<int64_t>(minReuse)
-          << ": expected 0 to " << kMaxMinReuse;
-      return signalPassFailure();
-    }
     SmallVector<linalg::GenericOp> rewritten;
-    for (linalg::GenericOp op : ops) {
-      // Only static contractions whose accumulator starts as a fill.
-      std::optional<int64_t> iterations = staticTripCount(op);
-      if (!iterations ||
-          !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>())
-        continue;
-      // A copy of an operand pays off if the contraction does at least
-      // min-reuse multiply-adds per element of it.
-      auto worthCopying = [&](Value operand) {
-        auto type = dyn_cast<RankedTensorType>(operand.getType());
-        return type && type.hasStaticShape() &&
-               *iterations >= minReuse * type.getNumElements();
-      };
+    for (auto [op, layout] : work) {
+      op->removeAttr(kLayoutAttrName);
+      if (!isTileable(op) || op.getNumReductionLoops() == 0 ||
+          !op.hasPureTensorSemantics() || !staticTripCount(op) ||
+          !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>()) {
+        op.emitOpError("einsum.layout: einsum-cpu-layout lays out static "
+                       "contractions whose accumulator starts as a fill");
+        return signalPassFailure();
+      }
       std::optional<unsigned> row = rowOperand(op);
       if (row)
         op = orderSummedDims(rewriter, op, *row);
-      TilePlan plan = planTiles(op, tiling);
-      // The row operand, copied where its summed axes are not its innermost
-      // ones (K strided, or summed dims that cannot merge into one K), if
-      // the copy is cheap next to the contraction; its free dims may then
-      // merge (one larger M instead of a batch dim around a small one).
-      if (row && plan.kDim) {
-        OpOperand &operand = op->getOpOperand(*row);
-        if (!summedAxesInnermost(op, op.getMatchingIndexingMap(&operand)) &&
-            worthCopying(operand.get())) {
-          packRowOperand(rewriter, op, operand, *plan.kDim);
-          op = mergeDims(rewriter, op, utils::IteratorType::parallel);
-          plan = planTiles(op, tiling);
-        }
+      TilePlan roles = planRoles(op);
+      // The row operand copied, its free dims then merged (one larger M
+      // instead of a batch dim around a small one).
+      if (layout.rowPack && row && roles.kDim) {
+        packRowOperand(rewriter, op, op->getOpOperand(*row), *roles.kDim);
+        op = mergeDims(rewriter, op, utils::IteratorType::parallel);
+        roles = planRoles(op);
       }
-      unsigned nDim = *plan.nDim;
-      // The register tile's width, a power of two even where N is
-      // narrower (planTiles caps nr at N: 31 lanes would be one odd-sized
-      // vector).
-      int64_t panel = llvm::PowerOf2Ceil(plan.registerTiles[nDim]);
-      int64_t n = op.getStaticLoopRanges()[nDim];
-      int64_t vectorLanes =
-          std::max<int64_t>(1, tiling.target.lanes(plan.elementBits));
-      bool onePanel = n <= panel && n % vectorLanes == 0;
-      // Pack the operands that carry N, where the copy is cheap next to
-      // the contraction. With one panel of whole vectors only an operand
-      // whose N axis is not innermost needs it (`aebf,dfce->abcd`: d
-      // strided by 32^3); an N that is not whole vectors is padded (2048 x
-      // 1024 x 31 ran as 31-lane vectors: 10 -> 100 GFLOP/s).
       llvm::SmallDenseSet<unsigned> packed;
-      for (OpOperand *operand : op.getDpsInputOperands()) {
-        AffineMap map = op.getMatchingIndexingMap(operand);
-        if (!map.isFunctionOfDim(nDim))
-          continue;
-        if (onePanel && map.getResults().back() ==
-                            rewriter.getAffineDimExpr(nDim))
-          continue;
-        if (worthCopying(operand->get()))
-          packed.insert(operand->getOperandNumber());
-      }
+      for (int64_t input : layout.packed)
+        if (input < int64_t(op.getNumDpsInputs()) &&
+            op.getMatchingIndexingMap(op.getDpsInputOperand(input))
+                .isFunctionOfDim(*roles.nDim))
+          packed.insert(input);
       if (packed.empty()) {
         rewritten.push_back(op);
         continue;
@@ -576,13 +517,18 @@ struct EinsumCPULayoutPass
       // Rows split when M is not a whole number of row tiles (997 x 1013
       // x 1031: the 5-row remainder would run as masked vectors; as a
       // generic of its own its row tile is 5).
-      std::optional<unsigned> mDim = plan.mDim;
-      int64_t mr = mDim ? plan.registerTiles[*mDim] : 1;
-      if (mDim && op.getStaticLoopRanges()[*mDim] % mr == 0)
-        mDim.reset();
-      llvm::append_range(
-          rewritten, PanelPacker(rewriter, op, nDim, panel, mDim, mr, plan.kDim)
-                         .run(packed));
+      std::optional<unsigned> mDim = roles.mDim;
+      int64_t mr = 1;
+      if (mDim) {
+        int64_t m = op.getStaticLoopRanges()[*mDim];
+        mr = std::min(layout.rows, m);
+        if (m % mr == 0)
+          mDim.reset();
+      }
+      llvm::append_range(rewritten,
+                         PanelPacker(rewriter, op, *roles.nDim, layout.panel,
+                                     mDim, mr, roles.kDim)
+                             .run(packed));
     }
     for (linalg::GenericOp op : rewritten)
       mergeDims(rewriter, op, utils::IteratorType::reduction);

@@ -21,11 +21,9 @@
 using namespace mlir;
 using namespace einsum;
 
-/// Copies the tile size overrides of `tiling` into the options of a pass
-/// that plans tiles (einsum-cpu-layout, einsum-cpu-plan): both plan them
-/// the same way.
-template <typename PassOptions>
-static void setTileOverrides(PassOptions &passOptions,
+/// Copies the tile size overrides of `tiling` into the options of
+/// einsum-cpu-plan.
+static void setTileOverrides(EinsumCPUPlanOptions &passOptions,
                              const TilingOptions &tiling) {
   passOptions.cacheTileM = tiling.cacheTileM;
   passOptions.cacheTileN = tiling.cacheTileN;
@@ -74,9 +72,12 @@ void einsum::buildEinsumToTilingPipeline(OpPassManager &pm,
     tensors.addPass(createCanonicalizerPass());
   }
   if (options.layout && options.tile) {
-    EinsumCPULayoutOptions layoutOptions;
+    // The data layout chosen, then carried out.
+    EinsumCPUPlanOptions layoutOptions;
     setTileOverrides(layoutOptions, options.tiling);
-    tensors.addPass(createEinsumCPULayout(layoutOptions));
+    layoutOptions.layout = true;
+    tensors.addPass(createEinsumCPUPlan(layoutOptions));
+    tensors.addPass(createEinsumCPULayout());
   }
   if (options.tile) {
     // Every tiling decision, as attributes einsum-cpu-tile reads.

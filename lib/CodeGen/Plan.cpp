@@ -143,6 +143,17 @@ linalg::GenericOp einsum::partialSumsOf(linalg::GenericOp sum) {
   return partial;
 }
 
+LayoutPlanAttr einsum::layoutPlanToAttr(MLIRContext *context,
+                                        const LayoutPlan &plan) {
+  return LayoutPlanAttr::get(context, plan.rowPack, plan.packed, plan.panel,
+                             plan.rows);
+}
+
+LayoutPlan einsum::layoutPlanFromAttr(LayoutPlanAttr attr) {
+  return {attr.getRowPack(), llvm::to_vector(attr.getPack()), attr.getPanel(),
+          attr.getRows()};
+}
+
 TransposePlanAttr einsum::transposePlanToAttr(MLIRContext *context,
                                               const TransposePlan &plan) {
   return TransposePlanAttr::get(context, plan.blocks, plan.vector, plan.order);
@@ -206,6 +217,9 @@ struct EinsumCPUTargetPass
 // einsum-cpu-plan
 //===----------------------------------------------------------------------===//
 
+/// The largest min-reuse (beyond it min-reuse x elements could overflow).
+static constexpr int64_t kMaxMinReuse = int64_t(1) << 20;
+
 namespace {
 struct EinsumCPUPlanPass : einsum::impl::EinsumCPUPlanBase<EinsumCPUPlanPass> {
   using EinsumCPUPlanBase::EinsumCPUPlanBase;
@@ -218,7 +232,26 @@ struct EinsumCPUPlanPass : einsum::impl::EinsumCPUPlanBase<EinsumCPUPlanPass> {
       getOperation().emitError(llvm::toString(std::move(error)));
       return signalPassFailure();
     }
+    if (minReuse < 0 || minReuse > kMaxMinReuse) {
+      getOperation().emitError()
+          << "option 'min-reuse' is " << static_cast<int64_t>(minReuse)
+          << ": expected 0 to " << kMaxMinReuse;
+      return signalPassFailure();
+    }
     MLIRContext *context = &getContext();
+    if (layout) {
+      // The data layouts einsum-cpu-layout then carries out; one written in
+      // the IR stays, and an op with a tile plan keeps the layout that plan
+      // was written for.
+      getOperation().walk([&](linalg::GenericOp op) {
+        if (op->hasAttr(kLayoutAttrName) || op->hasAttr(kPlanAttrName))
+          return;
+        if (std::optional<LayoutPlan> plan =
+                planLayout(op, options, minReuse))
+          op->setAttr(kLayoutAttrName, layoutPlanToAttr(context, *plan));
+      });
+      return;
+    }
     // Plans written by hand (or by an earlier run) are verified and kept.
     bool failedVerify = false;
     auto keep = [&](Operation *op) {

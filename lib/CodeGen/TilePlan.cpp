@@ -130,8 +130,7 @@ static int64_t roundDown(int64_t value, int64_t step) {
   return std::max(step, value / step * step);
 }
 
-TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
-  const CPUTarget &target = options.target;
+TilePlan einsum::planRoles(linalg::GenericOp op) {
   TilePlan plan;
   plan.numLoops = op.getNumLoops();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
@@ -172,21 +171,39 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
     if (iterators[dim] == utils::IteratorType::reduction &&
         (!plan.kDim || extent(dim) >= extent(*plan.kDim)))
       plan.kDim = dim;
-
   Type element = getElementTypeOrSelf(op.getDpsInits()[0].getType());
   plan.elementBits = element.getIntOrFloatBitWidth();
+  return plan;
+}
+
+/// Rows of the register tile before it is capped by M: accumulators in
+/// all but four registers (for the B vectors and the broadcast A element),
+/// nr = two vectors wide, at most 8 rows.
+static int64_t registerRows(const TilingOptions &options, int64_t lanes) {
+  if (options.registerTileM)
+    return options.registerTileM;
+  int64_t nr = options.registerTileN ? options.registerTileN : 2 * lanes;
+  return std::clamp<int64_t>(
+      (options.target.numVectorRegisters - 4) /
+          std::max<int64_t>(1, llvm::divideCeil(nr, lanes)),
+      1, 8);
+}
+
+TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
+  const CPUTarget &target = options.target;
+  TilePlan plan = planRoles(op);
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  auto extent = [&](unsigned dim) {
+    return ShapedType::isDynamic(ranges[dim]) ? INT64_MAX : ranges[dim];
+  };
+  bool reduces = llvm::is_contained(iterators, utils::IteratorType::reduction);
   int64_t elementBytes = std::max<int64_t>(1, plan.elementBits / 8);
   int64_t lanes = std::max<int64_t>(1, target.lanes(plan.elementBits));
 
-  // Register tile: nr = two vectors; mr rows of accumulators using all but
-  // four registers (for the B vectors and the broadcast A element), at most 8.
+  // Register tile: nr = two vectors, mr rows (registerRows).
   int64_t nr = options.registerTileN ? options.registerTileN : 2 * lanes;
-  int64_t mr = options.registerTileM
-                   ? options.registerTileM
-                   : std::clamp<int64_t>(
-                         (target.numVectorRegisters - 4) /
-                             std::max<int64_t>(1, llvm::divideCeil(nr, lanes)),
-                         1, 8);
+  int64_t mr = registerRows(options, lanes);
   // A reduction with no rows to reuse B across (`ij->j`: column sums) is
   // a stream: eight vectors of accumulators per register tile read 512
   // contiguous bytes of each row, and wider cache tiles keep the rows'
@@ -428,6 +445,70 @@ TilePlan einsum::choosePlan(linalg::GenericOp op,
                             const TilingOptions &options) {
   return isLaneSum(op, options) ? planLaneSum(op, options)
                                 : planTiles(op, options);
+}
+
+bool einsum::summedAxesInnermost(linalg::GenericOp op, AffineMap map) {
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  unsigned rank = map.getNumResults(), summed = op.getNumReductionLoops();
+  if (rank < summed)
+    return false;
+  for (unsigned i = rank - summed; i < rank; ++i)
+    if (iterators[map.getDimPosition(i)] != utils::IteratorType::reduction)
+      return false;
+  return true;
+}
+
+std::optional<LayoutPlan> einsum::planLayout(linalg::GenericOp op,
+                                             const TilingOptions &options,
+                                             int64_t minReuse) {
+  // Only static contractions whose accumulator starts as a fill.
+  std::optional<int64_t> iterations = staticTripCount(op);
+  if (!isTileable(op) || op.getNumReductionLoops() == 0 ||
+      !op.hasPureTensorSemantics() || !iterations ||
+      !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>())
+    return std::nullopt;
+  // A copy of an operand pays off if the contraction does at least
+  // min-reuse multiply-adds per element of it.
+  auto worthCopying = [&](Value operand) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    return type && type.hasStaticShape() &&
+           *iterations >= minReuse * type.getNumElements();
+  };
+  TilePlan plan = planTiles(op, options);
+  LayoutPlan layout;
+  // The row operand, copied where its summed axes are not its innermost
+  // ones (K strided, or summed dims that cannot merge into one K), if the
+  // copy is cheap next to the contraction.
+  if (std::optional<unsigned> row = rowOperand(op); row && plan.kDim) {
+    OpOperand &operand = op->getOpOperand(*row);
+    layout.rowPack =
+        !summedAxesInnermost(op, op.getMatchingIndexingMap(&operand)) &&
+        worthCopying(operand.get());
+  }
+  unsigned nDim = *plan.nDim;
+  // The register tile's width, a power of two even where N is narrower
+  // (planTiles caps nr at N: 31 lanes would be one odd-sized vector).
+  layout.panel = llvm::PowerOf2Ceil(plan.registerTiles[nDim]);
+  int64_t lanes = std::max<int64_t>(1, options.target.lanes(plan.elementBits));
+  layout.rows = registerRows(options, lanes);
+  int64_t n = op.getStaticLoopRanges()[nDim];
+  bool onePanel = n <= layout.panel && n % lanes == 0;
+  // Pack the operands that carry N, where the copy is cheap next to the
+  // contraction. With one panel of whole vectors only an operand whose N
+  // axis is not innermost needs it (`aebf,dfce->abcd`: d strided by 32^3);
+  // an N that is not whole vectors is padded (2048 x 1024 x 31 ran as
+  // 31-lane vectors: 10 -> 100 GFLOP/s).
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(operand);
+    if (!map.isFunctionOfDim(nDim))
+      continue;
+    if (onePanel &&
+        map.getResults().back() == getAffineDimExpr(nDim, op.getContext()))
+      continue;
+    if (worthCopying(operand->get()))
+      layout.packed.push_back(operand->getOperandNumber());
+  }
+  return layout;
 }
 
 std::pair<TilePlan, TilePlan>

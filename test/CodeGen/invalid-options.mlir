@@ -20,11 +20,11 @@
 // RUN: not einsum-opt %s --einsum-to-llvm="memory-limit=-1" 2>&1 | FileCheck %s --check-prefix=LIMIT
 // RUN: not einsum-opt %s --einsum-to-llvm="attention=flash" 2>&1 | FileCheck %s --check-prefix=ATT
 // RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-plan="nr=-5" 2>&1 | FileCheck %s --check-prefix=NR
-// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-layout="mr=-1" 2>&1 | FileCheck %s --check-prefix=MR
+// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-plan="layout mr=-1" 2>&1 | FileCheck %s --check-prefix=MR
 // RUN: not einsum-opt %s --einsum-cpu-target="vector-bits=100000" 2>&1 | FileCheck %s --check-prefix=TARGETVB
 // RUN: not einsum-opt %s --einsum-cpu-target="target-cpu=haswel" 2>&1 | FileCheck %s --check-prefix=TARGETCPU
 // RUN: not einsum-opt %s --einsum-cpu-streaming-stores="min-bytes=-5" 2>&1 | FileCheck %s --check-prefix=STREAM
-// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-layout="min-reuse=9223372036854775807" 2>&1 | FileCheck %s --check-prefix=REUSE
+// RUN: not einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-plan="layout min-reuse=9223372036854775807" 2>&1 | FileCheck %s --check-prefix=REUSE
 // RUN: not einsum-opt %s --einsum-contraction-order="memory-limit=-3" 2>&1 | FileCheck %s --check-prefix=ORDER
 // RUN: not einsum-opt %s --einsum-lower-attention="tile-q=0" 2>&1 | FileCheck %s --check-prefix=TILEQ
 

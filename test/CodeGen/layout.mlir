@@ -1,4 +1,4 @@
-// RUN: einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-target="target-cpu=skylake-avx512 l1-bytes=32768 l2-bytes=1048576" --einsum-cpu-layout --canonicalize -split-input-file | FileCheck %s
+// RUN: einsum-opt %s --convert-einsum-to-linalg --einsum-cpu-target="target-cpu=skylake-avx512 l1-bytes=32768 l2-bytes=1048576" --einsum-cpu-plan=layout --einsum-cpu-layout --canonicalize -split-input-file | FileCheck %s
 
 // GEMM: N = j is split into 32-wide panels; B is packed panel-major
 // ([panel, k, lane]); the accumulator is a view of the original one.

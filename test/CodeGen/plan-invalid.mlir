@@ -204,3 +204,19 @@ func.func @transpose(%a: tensor<4x8xf32>, %e: tensor<8x4xf32>) -> tensor<8x4xf32
          {einsum.plan = #einsum.transpose_plan<blocks = [0, 0, 0], vector = [1, 1, 8], order = [0, 1, 2]>}
   return %t : tensor<8x4xf32>
 }
+
+// -----
+
+func.func @layout(%c: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{layout_plan: panel is 12: expected a power of two from 1 to 64}}
+  %t = tensor.empty() {einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 12, rows = 4>} : tensor<8x16xf32>
+  return %t : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @layout(%c: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{layout_plan: pack names input 2: a contraction has inputs 0 and 1}}
+  %t = tensor.empty() {einsum.layout = #einsum.layout_plan<row_pack = false, pack = [2], panel = 16, rows = 4>} : tensor<8x16xf32>
+  return %t : tensor<8x16xf32>
+}

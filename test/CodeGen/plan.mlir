@@ -2,14 +2,19 @@
 // input gets different plans for an AVX2 and an AVX-512 target (register
 // tiles 6 x 16 and 8 x 32 floats, cache tiles from their L1/L2, panels of 16
 // and 32 lanes, transposes in 8 x 8 and 16 x 16 blocks).
-// RUN: einsum-opt %s -split-input-file --einsum-cpu-target=target-cpu=haswell --convert-einsum-to-linalg --einsum-cpu-collapse-dims --einsum-cpu-split-reduction --canonicalize --einsum-cpu-layout --einsum-cpu-plan | FileCheck %s --check-prefixes=CHECK,AVX2
-// RUN: einsum-opt %s -split-input-file --einsum-cpu-target=target-cpu=skylake-avx512 --convert-einsum-to-linalg --einsum-cpu-collapse-dims --einsum-cpu-split-reduction --canonicalize --einsum-cpu-layout --einsum-cpu-plan | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: einsum-opt %s -split-input-file --einsum-cpu-target=target-cpu=haswell --convert-einsum-to-linalg --einsum-cpu-collapse-dims --einsum-cpu-split-reduction --canonicalize --einsum-cpu-plan=layout --einsum-cpu-layout --einsum-cpu-plan | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: einsum-opt %s -split-input-file --einsum-cpu-target=target-cpu=skylake-avx512 --convert-einsum-to-linalg --einsum-cpu-collapse-dims --einsum-cpu-split-reduction --canonicalize --einsum-cpu-plan=layout --einsum-cpu-layout --einsum-cpu-plan | FileCheck %s --check-prefixes=CHECK,AVX512
+// The data layouts einsum-cpu-layout carries out, chosen the same way.
+// RUN: einsum-opt %s -split-input-file --einsum-cpu-target=target-cpu=haswell --convert-einsum-to-linalg --einsum-cpu-collapse-dims --einsum-cpu-split-reduction --canonicalize --einsum-cpu-plan=layout | FileCheck %s --check-prefix=LAYOUT2
+// RUN: einsum-opt %s -split-input-file --einsum-cpu-target=target-cpu=skylake-avx512 --convert-einsum-to-linalg --einsum-cpu-collapse-dims --einsum-cpu-split-reduction --canonicalize --einsum-cpu-plan=layout | FileCheck %s --check-prefix=LAYOUT512
 // The overrides of the pass replace the chosen sizes.
 // RUN: einsum-opt %s -split-input-file --einsum-cpu-target=target-cpu=skylake-avx512 --convert-einsum-to-linalg --einsum-cpu-plan="mc=64 nc=128 kc=32 mr=4 nr=16" | FileCheck %s --check-prefix=OPTS
 
 // The GEMM packed into panels of two vectors (16 or 32 lanes); on AVX2 its
 // 512 rows are tiles of 6 and an edge part of 2, each with its own plan.
 // CHECK-LABEL: func.func @gemm
+// LAYOUT2: einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 16, rows = 6>
+// LAYOUT512: einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 32, rows = 8>
 // AVX2: einsum.plan = #einsum.transpose_plan<blocks = [0, 0, 0], vector = [1, 1, 16], order = [1, 0, 2]>
 // AVX2: einsum.plan = #einsum.plan<roles = "mpkn", cache = [30, 4, 0, 16], cache_order = [2, 0, 1, 3], reduction = [0, 0, 0, 0], register = [6, 1, 0, 16], register_order = [0, 1, 3, 2], inner_reduction = [0, 0, 1, 0], single_k_tile = true>
 // AVX2: einsum.plan = #einsum.plan<roles = "mpkn", cache = [2, 4, 0, 16], {{.*}}register = [2, 1, 0, 16]
@@ -71,4 +76,22 @@ func.func @permute(%a: tensor<300x200x100xf32>) -> tensor<100x200x300xf32> {
 func.func @packed(%a: tensor<64x128xf32>, %b: tensor<128x64x32xf32>) -> tensor<64x64x32xf32> {
   %r = einsum.contract "ik,kjl->ijl" ins(%a, %b : tensor<64x128xf32>, tensor<128x64x32xf32>) -> tensor<64x64x32xf32>
   return %r : tensor<64x64x32xf32>
+}
+
+// -----
+
+// A row operand whose summed axes are not innermost (`njmi`: K = n outside)
+// is copied (row_pack). N = 8 floats is one whole AVX2 vector, innermost in
+// its operand: read in place; half an AVX-512 vector: packed and padded.
+// CHECK-LABEL: func.func @rowpack
+// LAYOUT2: einsum.layout = #einsum.layout_plan<row_pack = true, pack = [], panel = 8, rows = 6>
+// LAYOUT512: einsum.layout = #einsum.layout_plan<row_pack = true, pack = [0], panel = 8, rows = 8>
+// CHECK: linalg.transpose
+// CHECK-SAME: einsum.plan = #einsum.transpose_plan<blocks = [0, 0, 0, 0], vector = [8, 1, 1, 8], order = [2, 1, 3, 0]>, einsum.row_pack
+// AVX2: einsum.plan = #einsum.plan<roles = "mpnrk",
+// AVX512: einsum.plan = #einsum.transpose_plan<blocks = [0, 0, 0, 0, 0], vector = [1, 1, 1, 1, 8], order = [3, 0, 2, 1, 4]>
+// AVX512: einsum.plan = #einsum.plan<roles = "mbpkn",
+func.func @rowpack(%a: tensor<8x8x8x8xf32>, %b: tensor<8x8x8x8xf32>) -> tensor<8x8x8x8xf32> {
+  %r = einsum.contract "njmi,mknl->lkji" ins(%a, %b : tensor<8x8x8x8xf32>, tensor<8x8x8x8xf32>) -> tensor<8x8x8x8xf32>
+  return %r : tensor<8x8x8x8xf32>
 }

@@ -77,6 +77,13 @@ def EinsumCPUPlan : Pass<"einsum-cpu-plan", "::mlir::func::FuncOp"> {
       (`abc->cba`) gets `einsum.plan = #einsum.transpose_plan<...>`: its
       cache and vector blocks and loop order (`planTranspose`).
 
+    With `layout`, it instead chooses each static contraction's data layout
+    for `einsum-cpu-layout` (`planLayout`): `einsum.layout =
+    #einsum.layout_plan<row_pack = true, pack = [1], panel = 32, rows = 8>`
+    (copy the row operand, pack input 1 into panels of 32 lanes, split off
+    the rows past the last whole tile of 8). The pipeline runs it so before
+    the layout pass and plainly after it, on the ops the layout made.
+
     An op that carries a plan already keeps it, after checking that it fits
     the op (one role per loop dim, summed roles on reduction dims, the
     vector dim the output's innermost): a plan written by hand in the IR
@@ -99,7 +106,14 @@ def EinsumCPUPlan : Pass<"einsum-cpu-plan", "::mlir::func::FuncOp"> {
              single_k_tile = false>, indexing_maps = ...} ...
     ```
   }];
-  let options = TilingPassOptions;
+  let options = !listconcat(TilingPassOptions, [
+    Option<"layout", "layout", "bool", "false",
+           "Choose each contraction's data layout (#einsum.layout_plan, for "
+           "einsum-cpu-layout) instead of its tiles">,
+    Option<"minReuse", "min-reuse", "int64_t", "8",
+           "Copy an operand only if the contraction does at least this many "
+           "multiply-adds per element of it">
+  ]);
   let dependentDialects = ["::einsum::EinsumDialect"];
 }
 
@@ -283,9 +297,15 @@ def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
                                      affine_map<(lk, j, p, mn, i) -> (lk, j, p, i)>], ...}
     ```
 
-    Applies to static contractions whose accumulator starts as a
-    `linalg.fill`, for operands the contraction reuses at least `min-reuse`
-    times per element.
+    Every decision is read from the op's `einsum.layout =
+    #einsum.layout_plan<row_pack, pack, panel, rows>` (chosen by
+    `einsum-cpu-plan{layout}`, `planLayout`, or written by hand): whether
+    the row operand is copied, which inputs are packed, the panel width and
+    the register tile's rows. Ops without one are left alone. A layout
+    plan applies to static contractions whose accumulator starts as a
+    `linalg.fill` (anything else is an error); the planner chooses copies
+    only of operands the contraction reuses at least `min-reuse` times per
+    element.
 
     Before (GEMM, N = 1024):
     ```mlir
@@ -306,11 +326,7 @@ def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
     %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<1024x32x32xf32> into tensor<1024x1024xf32>
     ```
   }];
-  let options = !listconcat(TilingPassOptions, [
-    Option<"minReuse", "min-reuse", "int64_t", "8",
-           "Pack an operand only if the contraction does at least this many "
-           "multiply-adds per element of it">
-  ]);
+
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect",

@@ -23,6 +23,9 @@
 
 namespace einsum {
 
+/// The op attribute holding a contraction's data layout
+/// (#einsum.layout_plan), read by einsum-cpu-layout.
+inline constexpr const char *kLayoutAttrName = "einsum.layout";
 /// The module attribute holding the target (#einsum.target).
 inline constexpr const char *kTargetAttrName = "einsum.target";
 /// The op attribute holding an op's plan (#einsum.plan on a contraction,
@@ -50,6 +53,10 @@ mlir::LogicalResult verifyPlan(mlir::linalg::GenericOp op, PlanAttr attr);
 /// lane sum `sum` (planSplitSum): its splitSumProducer, if that one's plan
 /// has no cache tiles of its own; null otherwise.
 mlir::linalg::GenericOp partialSumsOf(mlir::linalg::GenericOp sum);
+
+LayoutPlanAttr layoutPlanToAttr(mlir::MLIRContext *context,
+                                const LayoutPlan &plan);
+LayoutPlan layoutPlanFromAttr(LayoutPlanAttr attr);
 
 TransposePlanAttr transposePlanToAttr(mlir::MLIRContext *context,
                                       const TransposePlan &plan);

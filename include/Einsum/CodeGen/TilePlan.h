@@ -21,6 +21,7 @@
 
 #include "Einsum/CodeGen/Target.h"
 
+#include "mlir/IR/AffineMap.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Error.h"
 
@@ -103,6 +104,38 @@ inline constexpr int64_t kMaxCacheTile = int64_t(1) << 24;
 
 /// Chooses the tile plan of a tileable generic.
 TilePlan planTiles(mlir::linalg::GenericOp op, const TilingOptions &options);
+
+/// The roles of the loop dims of a tileable generic (N, M, K, the panel
+/// dim) and its element width, as planTiles gives them, without tiles: the
+/// structure einsum-cpu-layout rewrites by.
+TilePlan planRoles(mlir::linalg::GenericOp op);
+
+/// True if the summed axes of an operand of `op` (indexing `map`) are its
+/// innermost axes: a row operand read in place then streams every row.
+bool summedAxesInnermost(mlir::linalg::GenericOp op, mlir::AffineMap map);
+
+/// How einsum-cpu-layout lays out the operands of a contraction (see its
+/// description in Passes.td), as #einsum.layout_plan holds it.
+struct LayoutPlan {
+  /// Copy the row operand with its summed axes innermost.
+  bool rowPack = false;
+  /// The inputs packed into panels of the vector dim.
+  llvm::SmallVector<int64_t> packed;
+  /// Lanes per panel: the register tile's width, a power of two.
+  int64_t panel = 1;
+  /// Rows of the register tile: the rows past the last whole row tile
+  /// become a generic of their own.
+  int64_t rows = 1;
+};
+
+/// The layout of a static contraction whose accumulator starts as a fill
+/// (else none): the row operand copied where its summed axes are not
+/// innermost, the operands that carry N packed into panels, each only
+/// where the contraction does at least `minReuse` multiply-adds per element
+/// of the copy.
+std::optional<LayoutPlan> planLayout(mlir::linalg::GenericOp op,
+                                     const TilingOptions &options,
+                                     int64_t minReuse);
 
 /// True if the tileable generic `op` sums the innermost axis of its one
 /// input into an output of the other axes (`ij->i`), that axis static and

@@ -315,3 +315,58 @@ TransposePlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << vector.size() << " dims";
   return success();
 }
+
+LogicalResult
+LayoutPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                       bool rowPack, ArrayRef<int64_t> pack, int64_t panel,
+                       int64_t rows) {
+  for (int64_t input : pack)
+    if (input < 0 || input > 1)
+      return emitError() << "layout_plan: pack names input " << input
+                         << ": a contraction has inputs 0 and 1";
+  if (pack.size() == 2 && pack[0] == pack[1])
+    return emitError() << "layout_plan: pack names input " << pack[0]
+                       << " twice";
+  if (panel < 1 || panel > 64 || !llvm::isPowerOf2_64(panel))
+    return emitError() << "layout_plan: panel is " << panel
+                       << ": expected a power of two from 1 to 64";
+  if (rows < 1 || rows > 64)
+    return emitError() << "layout_plan: rows is " << rows
+                       << ": expected 1 to 64";
+  return success();
+}
+
+Attribute LayoutPlanAttr::parse(AsmParser &parser, Type) {
+  bool rowPack = false;
+  SmallVector<int64_t> pack;
+  int64_t panel = 0, rows = 0;
+  StringRef flag;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess() || parser.parseKeyword("row_pack") ||
+      parser.parseEqual() || parser.parseKeyword(&flag))
+    return {};
+  if (flag != "true" && flag != "false") {
+    parser.emitError(loc, "expected row_pack = true or false");
+    return {};
+  }
+  rowPack = flag == "true";
+  if (parser.parseComma() || parser.parseKeyword("pack") ||
+      parser.parseEqual() ||
+      parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&] {
+        return parser.parseInteger(pack.emplace_back());
+      }) ||
+      parser.parseComma() || parser.parseKeyword("panel") ||
+      parser.parseEqual() || parser.parseInteger(panel) ||
+      parser.parseComma() || parser.parseKeyword("rows") ||
+      parser.parseEqual() || parser.parseInteger(rows) || parser.parseGreater())
+    return {};
+  return getChecked([&] { return parser.emitError(loc); },
+                    parser.getContext(), rowPack, pack, panel, rows);
+}
+
+void LayoutPlanAttr::print(AsmPrinter &printer) const {
+  printer << "<row_pack = " << (getRowPack() ? "true" : "false")
+          << ", pack = [";
+  llvm::interleaveComma(getPack(), printer);
+  printer << "], panel = " << getPanel() << ", rows = " << getRows() << ">";
+}

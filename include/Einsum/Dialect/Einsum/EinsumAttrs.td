@@ -164,4 +164,29 @@ def Einsum_TransposePlanAttr : Einsum_Attr<"TransposePlan", "transpose_plan"> {
   let genVerifyDecl = 1;
 }
 
+def Einsum_LayoutPlanAttr : Einsum_Attr<"LayoutPlan", "layout_plan"> {
+  let summary = "How einsum-cpu-layout lays out the operands of one contraction";
+  let description = [{
+    The data layout of a contraction, chosen by `einsum-cpu-plan{layout}`
+    and only read by `einsum-cpu-layout`: `row_pack` copies the row operand
+    (the input without the vector dim) with its summed axes innermost;
+    `pack` lists the inputs packed into panels of `panel` lanes of the
+    vector dim; `rows` is the register tile's row count, by which the rows
+    that are not a whole number of row tiles are split into a generic of
+    their own.
+
+    ```mlir
+    %r = linalg.generic {..., einsum.layout = #einsum.layout_plan<row_pack = true, pack = [1], panel = 32, rows = 8>} ...
+    ```
+  }];
+  let parameters = (ins
+    "bool":$rowPack,
+    ArrayRefParameter<"int64_t", "inputs packed into panels">:$pack,
+    "int64_t":$panel,
+    "int64_t":$rows
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
 #endif // EINSUM_DIALECT_EINSUM_EINSUMATTRS_TD

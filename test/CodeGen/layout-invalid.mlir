@@ -1,0 +1,20 @@
+// einsum-cpu-layout carries out the layouts it is given; one on an op it
+// cannot lay out (here the accumulator is an argument, not a fill) is an
+// error, not a silent no-op.
+// RUN: einsum-opt %s --einsum-cpu-layout -verify-diagnostics
+
+#mA = affine_map<(i, j, k) -> (i, k)>
+#mB = affine_map<(i, j, k) -> (k, j)>
+#mC = affine_map<(i, j, k) -> (i, j)>
+func.func @not_a_fill(%a: tensor<8x4xf32>, %b: tensor<4x16xf32>, %c: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{einsum.layout: einsum-cpu-layout lays out static contractions whose accumulator starts as a fill}}
+  %r = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"],
+                       einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 16, rows = 4>}
+      ins(%a, %b : tensor<8x4xf32>, tensor<4x16xf32>) outs(%c : tensor<8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x16xf32>
+  return %r : tensor<8x16xf32>
+}
