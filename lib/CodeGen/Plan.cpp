@@ -283,8 +283,19 @@ struct EinsumCPUPlanPass : einsum::impl::EinsumCPUPlanBase<EinsumCPUPlanPass> {
             type.hasStaticShape() && type.getRank() > 0)
           transposes.push_back(transpose);
       } else if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
-        if (!generic->hasAttr(kVectorSizesAttrName) && isTileable(generic) &&
-            !keep(op))
+        if (generic->hasAttr(kVectorSizesAttrName))
+          return;
+        if (!isTileable(generic)) {
+          if (generic->hasAttr(kPlanAttrName)) {
+            generic.emitOpError("einsum.plan on a loop nest einsum-cpu-tile "
+                                "does not tile (a diagonal, a broadcast, a "
+                                "full reduction, three or more operands or an "
+                                "empty dim)");
+            failedVerify = true;
+          }
+          return;
+        }
+        if (!keep(op))
           generics.push_back(generic);
       }
     });

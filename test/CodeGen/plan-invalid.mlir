@@ -91,7 +91,7 @@ func.func @gemm(%a: tensor<8x4xf32>, %b: tensor<4x16xf32>, %c: tensor<8x16xf32>)
 #mC = affine_map<(i, j, k) -> (i, j)>
 func.func @gemm(%a: tensor<8x4xf32>, %b: tensor<4x16xf32>, %c: tensor<8x16xf32>) -> tensor<8x16xf32> {
   %r = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"],
-                       einsum.plan = #einsum.plan<roles = "mnk", cache = [8, 16, 0], cache_order = [0, 1, 2], reduction = [0, 0, 4], register = [-4, 16, 0], register_order = [0, 1, 2], inner_reduction = [0, 0, 1], single_k_tile = false>}  // expected-error {{plan: register tile of dim 0 is -4: expected 0 to 2^24}}
+                       einsum.plan = #einsum.plan<roles = "mnk", cache = [8, 16, 0], cache_order = [0, 1, 2], reduction = [0, 0, 4], register = [-4, 16, 0], register_order = [0, 1, 2], inner_reduction = [0, 0, 1], single_k_tile = false>}  // expected-error {{plan: register tile of dim 0 is -4: expected 0 to 64}}
       ins(%a, %b : tensor<8x4xf32>, tensor<4x16xf32>) outs(%c : tensor<8x16xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %m = arith.mulf %x, %y : f32
@@ -208,8 +208,8 @@ func.func @transpose(%a: tensor<4x8xf32>, %e: tensor<8x4xf32>) -> tensor<8x4xf32
 // -----
 
 func.func @layout(%c: tensor<8x16xf32>) -> tensor<8x16xf32> {
-  // expected-error @+1 {{layout_plan: panel is 12: expected a power of two from 1 to 64}}
-  %t = tensor.empty() {einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 12, rows = 4>} : tensor<8x16xf32>
+  // expected-error @+1 {{layout_plan: panel is 65: expected 1 to 64}}
+  %t = tensor.empty() {einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 65, rows = 4>} : tensor<8x16xf32>
   return %t : tensor<8x16xf32>
 }
 
@@ -219,4 +219,22 @@ func.func @layout(%c: tensor<8x16xf32>) -> tensor<8x16xf32> {
   // expected-error @+1 {{layout_plan: pack names input 2: a contraction has inputs 0 and 1}}
   %t = tensor.empty() {einsum.layout = #einsum.layout_plan<row_pack = false, pack = [2], panel = 16, rows = 4>} : tensor<8x16xf32>
   return %t : tensor<8x16xf32>
+}
+
+// -----
+
+// A plan on a loop nest einsum-cpu-tile does not tile (here a diagonal) would
+// be ignored: it is an error.
+#diag = affine_map<(i) -> (i, i)>
+#out = affine_map<(i) -> (i)>
+func.func @diagonal(%a: tensor<8x8xf32>, %c: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{einsum.plan on a loop nest einsum-cpu-tile does not tile}}
+  %r = linalg.generic {indexing_maps = [#diag, #out], iterator_types = ["parallel"],
+                       einsum.plan = #einsum.plan<roles = "n", cache = [8], cache_order = [0], reduction = [0], register = [8], register_order = [0], inner_reduction = [0], single_k_tile = true>}
+      ins(%a : tensor<8x8xf32>) outs(%c : tensor<8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %acc, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
 }

@@ -261,23 +261,31 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   auto isSummed = [&](size_t dim) {
     return roles[dim] == 'k' || roles[dim] == 'r';
   };
+  // Cache tiles up to 2^24, register tiles (vectors) up to 64 per dim,
+  // as the pipeline's mc/nc/kc and mr/nr options.
   struct Tiles {
     StringRef name;
     ArrayRef<int64_t> sizes;
     bool summed;
+    int64_t max;
+    StringRef maxText;
   };
-  for (Tiles tiles : {Tiles{"cache", cacheTiles, false},
-                      Tiles{"reduction", reductionTiles, true},
-                      Tiles{"register", registerTiles, false},
-                      Tiles{"inner_reduction", innerReductionTiles, true}}) {
+  constexpr int64_t cacheMax = int64_t(1) << 24, registerMax = 64;
+  for (Tiles tiles :
+       {Tiles{"cache", cacheTiles, false, cacheMax, "2^24"},
+        Tiles{"reduction", reductionTiles, true, cacheMax, "2^24"},
+        Tiles{"register", registerTiles, false, registerMax, "64"},
+        Tiles{"inner_reduction", innerReductionTiles, true, registerMax,
+              "64"}}) {
     if (tiles.sizes.size() != numLoops)
       return emitError() << "plan: " << tiles.name << " has "
                          << tiles.sizes.size() << " entries for " << numLoops
                          << " loop dims";
     for (auto [dim, size] : llvm::enumerate(tiles.sizes)) {
-      if (size < 0 || size > (int64_t(1) << 24))
+      if (size < 0 || size > tiles.max)
         return emitError() << "plan: " << tiles.name << " tile of dim " << dim
-                           << " is " << size << ": expected 0 to 2^24";
+                           << " is " << size << ": expected 0 to "
+                           << tiles.maxText;
       if (size && isSummed(dim) != tiles.summed)
         return emitError() << "plan: " << tiles.name << " tiles only "
                            << (tiles.summed ? "summed" : "parallel")
@@ -327,9 +335,9 @@ LayoutPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (pack.size() == 2 && pack[0] == pack[1])
     return emitError() << "layout_plan: pack names input " << pack[0]
                        << " twice";
-  if (panel < 1 || panel > 64 || !llvm::isPowerOf2_64(panel))
+  if (panel < 1 || panel > 64)
     return emitError() << "layout_plan: panel is " << panel
-                       << ": expected a power of two from 1 to 64";
+                       << ": expected 1 to 64";
   if (rows < 1 || rows > 64)
     return emitError() << "layout_plan: rows is " << rows
                        << ": expected 1 to 64";
