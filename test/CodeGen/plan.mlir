@@ -95,3 +95,35 @@ func.func @rowpack(%a: tensor<8x8x8x8xf32>, %b: tensor<8x8x8x8xf32>) -> tensor<8
   %r = einsum.contract "njmi,mknl->lkji" ins(%a, %b : tensor<8x8x8x8xf32>, tensor<8x8x8x8xf32>) -> tensor<8x8x8x8xf32>
   return %r : tensor<8x8x8x8xf32>
 }
+
+// -----
+
+// The register tile's width: of one and two vectors, the fewest FMAs over
+// all of N, then nothing padded. N = 24: 16 + 8 lanes on both targets (on
+// AVX-512 a padded 32-lane panel has as many FMAs, plus a padded copy and
+// a temporary output). N = 12: 8 + 4 on AVX2 (a padded 16 costs as many
+// FMAs), one padded 16-lane panel on AVX-512 (one FMA instead of two).
+// CHECK-LABEL: func.func @n24
+// LAYOUT2: einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 16, rows = 6>
+// LAYOUT512: einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 16, rows = 8>
+// AVX512: einsum.plan = #einsum.plan<roles = "mpkn", cache = [64, 1, 0, 16], {{.*}}register = [8, 1, 0, 16]
+// AVX512: einsum.plan = #einsum.plan<roles = "mpkn", cache = [64, 1, 0, 8], {{.*}}register = [8, 1, 0, 8]
+// AVX512-NOT: einsum.plan
+func.func @n24(%a: tensor<64x256xf32>, %b: tensor<256x24xf32>) -> tensor<64x24xf32> {
+  %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<64x256xf32>, tensor<256x24xf32>) -> tensor<64x24xf32>
+  return %r : tensor<64x24xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @n12
+// LAYOUT2: einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 8, rows = 6>
+// LAYOUT512: einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 16, rows = 8>
+// AVX2: linalg.generic {{.*}}outs({{.*}} : tensor<60x1x8xf32>)
+// AVX2: linalg.generic {{.*}}outs({{.*}} : tensor<60x1x4xf32>)
+// AVX512: linalg.generic {{.*}}outs({{.*}} : tensor<64x1x16xf32>)
+// AVX512-SAME: register = [8, 1, 0, 16]
+func.func @n12(%a: tensor<64x256xf32>, %b: tensor<256x12xf32>) -> tensor<64x12xf32> {
+  %r = einsum.contract "ik,kj->ij" ins(%a, %b : tensor<64x256xf32>, tensor<256x12xf32>) -> tensor<64x12xf32>
+  return %r : tensor<64x12xf32>
+}
