@@ -189,6 +189,17 @@ static int64_t registerRows(const TilingOptions &options, int64_t lanes) {
       1, 8);
 }
 
+/// `tile` made as even as `step` allows while `extent` keeps as many tiles:
+/// 160 rows in tiles of 128 were one of 128 and one of 32, on two threads
+/// one thread's work four times the other's (`lki,kjl->ji`); as 80 + 80
+/// they are equal.
+static int64_t evenTile(int64_t extent, int64_t tile, int64_t step) {
+  if (extent == INT64_MAX || tile >= extent)
+    return tile;
+  int64_t count = llvm::divideCeilSigned(extent, tile);
+  return std::min(tile, roundUp(llvm::divideCeilSigned(extent, count), step));
+}
+
 /// The register tile's width for an N of `n` columns: of one and two
 /// vectors, the width with the fewest vector FMAs per row and step of K
 /// over all of N (its whole panels, and the remainder as one panel padded
@@ -209,9 +220,9 @@ static int64_t chooseRegisterWidth(int64_t n, int64_t lanes) {
   for (int64_t width : {2 * lanes, lanes}) {
     int64_t rest = n % width;
     int64_t padded = rest ? int64_t(llvm::PowerOf2Ceil(rest)) : 0;
-    Cost cost{n / width * llvm::divideCeil(width, lanes) +
-                  llvm::divideCeil(padded, lanes),
-              padded != rest, width};
+    int64_t fmas = n / width * llvm::divideCeilSigned(width, lanes) +
+                   llvm::divideCeilSigned(padded, lanes);
+    Cost cost{fmas, padded != rest, width};
     if (!best || cost.fmas < best->fmas ||
         (cost.fmas == best->fmas && !cost.padded && best->padded))
       best = cost;
@@ -275,11 +286,16 @@ TilePlan einsum::planTiles(linalg::GenericOp op, const TilingOptions &options) {
     n = extent(*plan.panelDim) == INT64_MAX ? INT64_MAX
                                             : n * extent(*plan.panelDim);
   nc = std::min(nc, roundUp(std::min(n, INT64_MAX / 2), nr));
+  if (!options.cacheTileN)
+    nc = evenTile(n, nc, nr);
   int64_t mc = options.cacheTileM;
   if (!mc)
     mc = roundDown(target.l2Bytes / 8 / (kc * elementBytes), mr);
-  if (plan.mDim)
+  if (plan.mDim) {
     mc = std::min(mc, roundUp(std::min(extent(*plan.mDim), INT64_MAX / 2), mr));
+    if (!options.cacheTileM)
+      mc = evenTile(extent(*plan.mDim), mc, mr);
+  }
 
   plan.cacheTiles.assign(plan.numLoops, 0);
   plan.reductionTiles.assign(plan.numLoops, 0);

@@ -11,7 +11,9 @@
 // RUN: einsum-opt %s -split-input-file --einsum-cpu-target=target-cpu=skylake-avx512 --convert-einsum-to-linalg --einsum-cpu-plan="mc=64 nc=128 kc=32 mr=4 nr=16" | FileCheck %s --check-prefix=OPTS
 
 // The GEMM packed into panels of two vectors (16 or 32 lanes); on AVX2 its
-// 512 rows are tiles of 6 and an edge part of 2, each with its own plan.
+// 512 rows are tiles of 6 and an edge part of 2, each with its own plan. On
+// AVX-512 the 12 panels are two even cache tiles of 6 (not 8 + 4: the
+// threads' shares of the work would differ by 2x).
 // CHECK-LABEL: func.func @gemm
 // LAYOUT2: einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 16, rows = 6>
 // LAYOUT512: einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 32, rows = 8>
@@ -19,7 +21,7 @@
 // AVX2: einsum.plan = #einsum.plan<roles = "mpkn", cache = [30, 4, 0, 16], cache_order = [2, 0, 1, 3], reduction = [0, 0, 0, 0], register = [6, 1, 0, 16], register_order = [0, 1, 3, 2], inner_reduction = [0, 0, 1, 0], single_k_tile = true>
 // AVX2: einsum.plan = #einsum.plan<roles = "mpkn", cache = [2, 4, 0, 16], {{.*}}register = [2, 1, 0, 16]
 // AVX512: einsum.plan = #einsum.transpose_plan<blocks = [0, 0, 0], vector = [1, 1, 32], order = [1, 0, 2]>
-// AVX512: einsum.plan = #einsum.plan<roles = "mpkn", cache = [128, 8, 0, 32], cache_order = [2, 0, 1, 3], reduction = [0, 0, 0, 0], register = [8, 1, 0, 32], register_order = [0, 1, 3, 2], inner_reduction = [0, 0, 1, 0], single_k_tile = true>
+// AVX512: einsum.plan = #einsum.plan<roles = "mpkn", cache = [128, 6, 0, 32], cache_order = [2, 0, 1, 3], reduction = [0, 0, 0, 0], register = [8, 1, 0, 32], register_order = [0, 1, 3, 2], inner_reduction = [0, 0, 1, 0], single_k_tile = true>
 // AVX512-NOT: einsum.plan
 // Without einsum-cpu-layout, the overrides of the pass replace the chosen
 // sizes of the plain GEMM (roles m, n, k).
