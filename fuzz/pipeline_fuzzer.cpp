@@ -7,9 +7,11 @@
 //   func.func(einsum-cpu-tile{mr=3 kc=7})
 //   module { func.func @f(...) { ... einsum.contract ... } }
 //
-// The first line must be `einsum-to-llvm`, `einsum-lower-attention` or
-// `einsum-contraction-order` (with options in braces), or an einsum-cpu-*
-// pass inside `func.func(...)`; any option values are fed to them. An
+// The first line must be `einsum-to-llvm`, `einsum-lower-attention`,
+// `einsum-contraction-order` or `einsum-cpu-target` (with options in
+// braces), or an einsum-cpu-* pass inside `func.func(...)`; any option
+// values are fed to them. The module may carry targets and plans
+// (`#einsum.target`, `#einsum.plan`, ...) written by hand. An
 // option out of range or an unknown target must be a reported error, a
 // module that verifies must compile or fail with a diagnostic: nothing may
 // crash, and a pass that succeeds must leave IR that verifies.
@@ -68,7 +70,7 @@ static bool isEinsumPass(llvm::StringRef line) {
   };
   for (llvm::StringRef name :
        {"einsum-to-llvm", "einsum-lower-attention", "einsum-contraction-order",
-        "convert-einsum-to-linalg"})
+        "convert-einsum-to-linalg", "einsum-cpu-target"})
     if (line.consume_front(name))
       return optionsOnly(line);
   if (!line.consume_front("func.func(einsum-cpu-") || !line.consume_back(")"))

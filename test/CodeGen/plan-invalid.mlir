@@ -238,3 +238,23 @@ func.func @diagonal(%a: tensor<8x8xf32>, %c: tensor<8xf32>) -> tensor<8xf32> {
   } -> tensor<8xf32>
   return %r : tensor<8xf32>
 }
+
+// -----
+
+// One K tile moves the zero fill into the register tiles; with K tiles of
+// 4 around them, each would start from zero again (a wrong sum), so the
+// plan is refused.
+#mA = affine_map<(i, j, k) -> (i, k)>
+#mB = affine_map<(i, j, k) -> (k, j)>
+#mC = affine_map<(i, j, k) -> (i, j)>
+func.func @single_k(%a: tensor<8x16xf32>, %b: tensor<16x16xf32>, %c: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %r = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"],
+                       einsum.plan = #einsum.plan<roles = "mnk", cache = [8, 16, 0], cache_order = [0, 1, 2], reduction = [0, 0, 4], register = [4, 16, 0], register_order = [0, 1, 2], inner_reduction = [0, 0, 1], single_k_tile = true>}  // expected-error {{plan: single_k_tile = true needs no reduction tiles (reduction = all 0)}}
+      ins(%a, %b : tensor<8x16xf32>, tensor<16x16xf32>) outs(%c : tensor<8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<8x16xf32>
+  return %r : tensor<8x16xf32>
+}

@@ -293,6 +293,12 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                            << roles[dim] << "') has " << size;
     }
   }
+  // One K tile moves the zero fill into the register tiles: with a K-tile
+  // loop around them, each K tile would start from zero again.
+  if (singleKTile && llvm::any_of(reductionTiles,
+                                  [](int64_t tile) { return tile != 0; }))
+    return emitError() << "plan: single_k_tile = true needs no reduction "
+                          "tiles (reduction = all 0)";
   for (auto [name, order] :
        {std::pair<StringRef, ArrayRef<int64_t>>{"cache_order", cacheOrder},
         {"register_order", registerOrder}})
