@@ -1,7 +1,8 @@
 //===- Tile.cpp - einsum-cpu-tile: cache and register tiles ---------------===//
 //
-// Tiles each contraction-like linalg.generic by its TilePlan; see the pass
-// description in Passes.td.
+// Tiles each contraction-like linalg.generic and each transpose by the plan
+// einsum-cpu-plan attached (einsum.plan); see the pass description in
+// Passes.td.
 //
 //===----------------------------------------------------------------------===//
 

@@ -336,8 +336,9 @@ def EinsumCPULayout : Pass<"einsum-cpu-layout", "::mlir::func::FuncOp"> {
 def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
   let summary = "Tile contractions into cache and register tiles";
   let description = [{
-    Tiles each contraction-like `linalg.generic` (see `isTileable`) by the
-    plan of `planTiles` (TilePlan.h):
+    Tiles each contraction-like `linalg.generic` (see `isTileable`) by its
+    `einsum.plan` (`#einsum.plan`, chosen by `einsum-cpu-plan`, usually
+    `planTiles` of TilePlan.h; a tileable generic without one is an error):
 
     1. the parallel dims by cache tiles (Mc x Nc, batch dims 1) with
        `scf.forall`, batch dims first, then M, then N (the tiles of one
@@ -363,8 +364,9 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
     accumulator: the fill value replaces it in the body and the generic
     writes into the fill's destination (a write-only, streamable output).
     A permuting einsum becomes the `linalg.transpose` it is; transposes are
-    tiled into 256 x 256 cache blocks and 16 x 16 vector blocks, the loops
-    in the source's memory order, the vector-block loops peeled:
+    tiled by their `#einsum.transpose_plan` (`planTranspose`: on AVX-512,
+    256 x 256 cache blocks and 16 x 16 vector blocks), the loops in the
+    source's memory order, the vector-block loops peeled:
     ```mlir
     linalg.transpose ins(%a : tensor<40x37xf32>) outs(%e : tensor<37x40xf32>) permutation = [1, 0]
     ```
@@ -382,7 +384,7 @@ def EinsumCPUTile : Pass<"einsum-cpu-tile", "::mlir::func::FuncOp"> {
     ```
 
     A lane sum (one input, its innermost axis summed, that axis whole
-    vectors) takes `planLaneSum`: 16 output elements by 16 lanes per step,
+    vectors) is planned by `planLaneSum`: 16 output elements by 16 lanes per step,
     a transposing reduction of contiguous rows. When its input is the
     partial sums of `einsum-cpu-split-reduction`, the two share one
     `scf.forall` over row tiles, so each tile's partial sums stay in L1:
