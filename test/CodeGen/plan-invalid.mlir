@@ -91,7 +91,7 @@ func.func @gemm(%a: tensor<8x4xf32>, %b: tensor<4x16xf32>, %c: tensor<8x16xf32>)
 #mC = affine_map<(i, j, k) -> (i, j)>
 func.func @gemm(%a: tensor<8x4xf32>, %b: tensor<4x16xf32>, %c: tensor<8x16xf32>) -> tensor<8x16xf32> {
   %r = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"],
-                       einsum.plan = #einsum.plan<roles = "mnk", cache = [8, 16, 0], cache_order = [0, 1, 2], reduction = [0, 0, 4], register = [-4, 16, 0], register_order = [0, 1, 2], inner_reduction = [0, 0, 1], single_k_tile = false>}  // expected-error {{plan: register tile of dim 0 is -4: expected 0 to 64}}
+                       einsum.plan = #einsum.plan<roles = "mnk", cache = [8, 16, 0], cache_order = [0, 1, 2], reduction = [0, 0, 4], register = [-4, 16, 0], register_order = [0, 1, 2], inner_reduction = [0, 0, 1], single_k_tile = false>}  // expected-error {{plan: register tile of dim 0 is -4: expected 0 to 512}}
       ins(%a, %b : tensor<8x4xf32>, tensor<4x16xf32>) outs(%c : tensor<8x16xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %m = arith.mulf %x, %y : f32
@@ -208,8 +208,8 @@ func.func @transpose(%a: tensor<4x8xf32>, %e: tensor<8x4xf32>) -> tensor<8x4xf32
 // -----
 
 func.func @layout(%c: tensor<8x16xf32>) -> tensor<8x16xf32> {
-  // expected-error @+1 {{layout_plan: panel is 65: expected 1 to 64}}
-  %t = tensor.empty() {einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 65, rows = 4>} : tensor<8x16xf32>
+  // expected-error @+1 {{layout_plan: panel is 513: expected 1 to 512}}
+  %t = tensor.empty() {einsum.layout = #einsum.layout_plan<row_pack = false, pack = [1], panel = 513, rows = 4>} : tensor<8x16xf32>
   return %t : tensor<8x16xf32>
 }
 
@@ -257,4 +257,23 @@ func.func @single_k(%a: tensor<8x16xf32>, %b: tensor<16x16xf32>, %c: tensor<8x16
     linalg.yield %s : f32
   } -> tensor<8x16xf32>
   return %r : tensor<8x16xf32>
+}
+
+// -----
+
+// A register tile of 64 x 128 elements would unroll into an 8192-element
+// vector: refused.
+#mA = affine_map<(i, j, k) -> (i, k)>
+#mB = affine_map<(i, j, k) -> (k, j)>
+#mC = affine_map<(i, j, k) -> (i, j)>
+func.func @huge(%a: tensor<64x16xf32>, %b: tensor<16x128xf32>, %c: tensor<64x128xf32>) -> tensor<64x128xf32> {
+  %r = linalg.generic {indexing_maps = [#mA, #mB, #mC], iterator_types = ["parallel", "parallel", "reduction"],
+                       einsum.plan = #einsum.plan<roles = "mnk", cache = [64, 128, 0], cache_order = [0, 1, 2], reduction = [0, 0, 0], register = [64, 128, 0], register_order = [0, 1, 2], inner_reduction = [0, 0, 1], single_k_tile = true>}  // expected-error {{plan: the register tile has 8192 elements: expected at most 4096}}
+      ins(%a, %b : tensor<64x16xf32>, tensor<16x128xf32>) outs(%c : tensor<64x128xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<64x128xf32>
+  return %r : tensor<64x128xf32>
 }

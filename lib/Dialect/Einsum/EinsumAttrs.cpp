@@ -222,6 +222,10 @@ LogicalResult TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+/// The most elements a register tile or vector block of a plan may have (a
+/// hand-written plan beyond it would unroll into an enormous vector).
+static constexpr int64_t kMaxVectorElements = 4096;
+
 /// True if `order` holds each of 0 .. size - 1 once.
 static bool isPermutation(ArrayRef<int64_t> order, size_t size) {
   if (order.size() != size)
@@ -261,8 +265,10 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   auto isSummed = [&](size_t dim) {
     return roles[dim] == 'k' || roles[dim] == 'r';
   };
-  // Cache tiles up to 2^24, register tiles (vectors) up to 64 per dim,
-  // as the pipeline's mc/nc/kc and mr/nr options.
+  // Cache tiles up to 2^24 (as the pipeline's mc/nc/kc); register tiles
+  // (vectors) up to 512 per dim and kMaxVectorElements in all: the widest
+  // the planner makes are i8 streams on AVX-512 (8 vectors of 64 lanes) and
+  // i8 lane sums (64 x 64).
   struct Tiles {
     StringRef name;
     ArrayRef<int64_t> sizes;
@@ -270,13 +276,13 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     int64_t max;
     StringRef maxText;
   };
-  constexpr int64_t cacheMax = int64_t(1) << 24, registerMax = 64;
+  constexpr int64_t cacheMax = int64_t(1) << 24, registerMax = 512;
   for (Tiles tiles :
        {Tiles{"cache", cacheTiles, false, cacheMax, "2^24"},
         Tiles{"reduction", reductionTiles, true, cacheMax, "2^24"},
-        Tiles{"register", registerTiles, false, registerMax, "64"},
+        Tiles{"register", registerTiles, false, registerMax, "512"},
         Tiles{"inner_reduction", innerReductionTiles, true, registerMax,
-              "64"}}) {
+              "512"}}) {
     if (tiles.sizes.size() != numLoops)
       return emitError() << "plan: " << tiles.name << " has "
                          << tiles.sizes.size() << " entries for " << numLoops
@@ -293,6 +299,12 @@ LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                            << roles[dim] << "') has " << size;
     }
   }
+  int64_t elements = 1;
+  for (auto [reg, inner] : llvm::zip(registerTiles, innerReductionTiles))
+    elements *= std::max<int64_t>(1, std::max(reg, inner));
+  if (elements > kMaxVectorElements)
+    return emitError() << "plan: the register tile has " << elements
+                       << " elements: expected at most " << kMaxVectorElements;
   // One K tile moves the zero fill into the register tiles: with a K-tile
   // loop around them, each K tile would start from zero again.
   if (singleKTile && llvm::any_of(reductionTiles,
@@ -321,9 +333,15 @@ TransposePlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << "transpose_plan: block of dim " << dim << " is "
                          << block << ": expected 0 to 2^24";
   for (auto [dim, size] : llvm::enumerate(vector))
-    if (size < 1 || size > 64)
+    if (size < 1 || size > 512)
       return emitError() << "transpose_plan: vector block of dim " << dim
-                         << " is " << size << ": expected 1 to 64";
+                         << " is " << size << ": expected 1 to 512";
+  int64_t elements = 1;
+  for (int64_t size : vector)
+    elements *= size;
+  if (elements > kMaxVectorElements)
+    return emitError() << "transpose_plan: the vector block has " << elements
+                       << " elements: expected at most " << kMaxVectorElements;
   if (!isPermutation(order, vector.size()))
     return emitError() << "transpose_plan: order is not a permutation of the "
                        << vector.size() << " dims";
@@ -341,9 +359,9 @@ LayoutPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (pack.size() == 2 && pack[0] == pack[1])
     return emitError() << "layout_plan: pack names input " << pack[0]
                        << " twice";
-  if (panel < 1 || panel > 64)
+  if (panel < 1 || panel > 512)
     return emitError() << "layout_plan: panel is " << panel
-                       << ": expected 1 to 64";
+                       << ": expected 1 to 512";
   if (rows < 1 || rows > 64)
     return emitError() << "layout_plan: rows is " << rows
                        << ": expected 1 to 64";
