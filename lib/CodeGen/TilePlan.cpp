@@ -510,17 +510,20 @@ std::optional<LayoutPlan> einsum::planLayout(linalg::GenericOp op,
                                              const TilingOptions &options,
                                              int64_t minReuse) {
   // Only static contractions whose accumulator starts as a fill.
-  std::optional<int64_t> iterations = staticTripCount(op);
   if (!isTileable(op) || op.getNumReductionLoops() == 0 ||
-      !op.hasPureTensorSemantics() || !iterations ||
+      !op.hasPureTensorSemantics() ||
       !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>())
+    return std::nullopt;
+  std::optional<int64_t> iterations = staticTripCount(op);
+  if (!iterations)
     return std::nullopt;
   // A copy of an operand pays off if the contraction does at least
   // min-reuse multiply-adds per element of it.
   auto worthCopying = [&](Value operand) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
+    // iterations >= minReuse x elements, without the product.
     return type && type.hasStaticShape() &&
-           *iterations >= minReuse * type.getNumElements();
+           (minReuse == 0 || *iterations / minReuse >= type.getNumElements());
   };
   TilePlan plan = planTiles(op, options);
   LayoutPlan layout;

@@ -6,15 +6,18 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 
 std::optional<int64_t> einsum::staticTripCount(linalg::GenericOp op) {
   int64_t count = 1;
   for (int64_t range : op.getStaticLoopRanges()) {
-    if (ShapedType::isDynamic(range))
+    // Dynamic, or more iterations than int64_t holds (2^32 x 2^32 x 0 is
+    // an empty loop nest, but the product of the first two overflows).
+    if (ShapedType::isDynamic(range) ||
+        llvm::MulOverflow(count, range, count))
       return std::nullopt;
-    count *= range;
   }
   return count;
 }

@@ -11,7 +11,7 @@
 namespace einsum {
 
 /// Number of iterations of the generic's loop nest, or nullopt if a loop
-/// range is dynamic.
+/// range is dynamic or the count overflows int64_t.
 std::optional<int64_t> staticTripCount(mlir::linalg::GenericOp op);
 
 /// True if the body is `yield add(out, f(ins))`, the accumulator used by
