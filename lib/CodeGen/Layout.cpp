@@ -505,11 +505,16 @@ struct EinsumCPULayoutPass
         roles = planRoles(op);
       }
       llvm::SmallDenseSet<unsigned> packed;
-      for (int64_t input : layout.packed)
-        if (input < int64_t(op.getNumDpsInputs()) &&
-            op.getMatchingIndexingMap(op.getDpsInputOperand(input))
-                .isFunctionOfDim(*roles.nDim))
-          packed.insert(input);
+      for (int64_t input : layout.packed) {
+        if (input >= int64_t(op.getNumDpsInputs()) ||
+            !op.getMatchingIndexingMap(op.getDpsInputOperand(input))
+                 .isFunctionOfDim(*roles.nDim)) {
+          op.emitOpError("einsum.layout packs input ")
+              << input << " into panels, but it does not carry the vector dim";
+          return signalPassFailure();
+        }
+        packed.insert(input);
+      }
       if (packed.empty()) {
         rewritten.push_back(op);
         continue;
