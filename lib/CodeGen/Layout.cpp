@@ -486,9 +486,7 @@ struct EinsumCPULayoutPass
     SmallVector<linalg::GenericOp> rewritten;
     for (auto [op, layout] : work) {
       op->removeAttr(kLayoutAttrName);
-      if (!isTileable(op) || op.getNumReductionLoops() == 0 ||
-          !op.hasPureTensorSemantics() || !staticTripCount(op) ||
-          !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>()) {
+      if (!isLayoutCandidate(op)) {
         op.emitOpError("einsum.layout: einsum-cpu-layout lays out static "
                        "contractions whose accumulator starts as a fill");
         return signalPassFailure();

@@ -217,7 +217,8 @@ struct EinsumCPUTargetPass
 // einsum-cpu-plan
 //===----------------------------------------------------------------------===//
 
-/// The largest min-reuse (beyond it min-reuse x elements could overflow).
+/// The largest min-reuse the option takes (the copy-worth test divides by
+/// it, so any value is safe; beyond a million it only means "never copy").
 static constexpr int64_t kMaxMinReuse = int64_t(1) << 20;
 
 namespace {

@@ -506,24 +506,27 @@ bool einsum::summedAxesInnermost(linalg::GenericOp op, AffineMap map) {
   return true;
 }
 
+bool einsum::isLayoutCandidate(linalg::GenericOp op) {
+  // The trip count last: it is only meaningful for a tileable generic.
+  return isTileable(op) && op.getNumReductionLoops() > 0 &&
+         op.hasPureTensorSemantics() &&
+         op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>() &&
+         staticTripCount(op);
+}
+
 std::optional<LayoutPlan> einsum::planLayout(linalg::GenericOp op,
                                              const TilingOptions &options,
                                              int64_t minReuse) {
-  // Only static contractions whose accumulator starts as a fill.
-  if (!isTileable(op) || op.getNumReductionLoops() == 0 ||
-      !op.hasPureTensorSemantics() ||
-      !op.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>())
+  if (!isLayoutCandidate(op))
     return std::nullopt;
-  std::optional<int64_t> iterations = staticTripCount(op);
-  if (!iterations)
-    return std::nullopt;
+  int64_t iterations = *staticTripCount(op);
   // A copy of an operand pays off if the contraction does at least
   // min-reuse multiply-adds per element of it.
   auto worthCopying = [&](Value operand) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
     // iterations >= minReuse x elements, without the product.
     return type && type.hasStaticShape() &&
-           (minReuse == 0 || *iterations / minReuse >= type.getNumElements());
+           (minReuse == 0 || iterations / minReuse >= type.getNumElements());
   };
   TilePlan plan = planTiles(op, options);
   LayoutPlan layout;

@@ -128,9 +128,14 @@ struct LayoutPlan {
   int64_t rows = 1;
 };
 
+/// True if einsum-cpu-layout can lay out `op`: a tileable contraction on
+/// tensors with a summed dim, a static loop nest (its iteration count fits
+/// int64_t) and an accumulator that starts as a fill.
+bool isLayoutCandidate(mlir::linalg::GenericOp op);
+
 /// The layout of a static contraction whose accumulator starts as a fill
-/// (else none): the row operand copied where its summed axes are not
-/// innermost, the operands that carry N packed into panels, each only
+/// (isLayoutCandidate; else none): the row operand copied where its summed axes
+/// are not innermost, the operands that carry N packed into panels, each only
 /// where the contraction does at least `minReuse` multiply-adds per element
 /// of the copy.
 std::optional<LayoutPlan> planLayout(mlir::linalg::GenericOp op,

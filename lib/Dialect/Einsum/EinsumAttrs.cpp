@@ -9,6 +9,7 @@
 #include "Einsum/Dialect/Einsum/EinsumAttrs.h"
 #include "Einsum/Dialect/Einsum/EinsumDialect.h"
 
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/STLExtras.h"
@@ -228,15 +229,7 @@ static constexpr int64_t kMaxVectorElements = 4096;
 
 /// True if `order` holds each of 0 .. size - 1 once.
 static bool isPermutation(ArrayRef<int64_t> order, size_t size) {
-  if (order.size() != size)
-    return false;
-  llvm::SmallVector<bool> seen(size, false);
-  for (int64_t dim : order) {
-    if (dim < 0 || dim >= int64_t(size) || seen[dim])
-      return false;
-    seen[dim] = true;
-  }
-  return true;
+  return order.size() == size && isPermutationVector(order);
 }
 
 LogicalResult PlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
