@@ -218,7 +218,7 @@ struct EinsumCPUTargetPass
 //===----------------------------------------------------------------------===//
 
 /// The largest min-reuse the option takes (the copy-worth test divides by
-/// it, so any value is safe; beyond a million it only means "never copy").
+/// it, so the bound only keeps the option's values meaningful).
 static constexpr int64_t kMaxMinReuse = int64_t(1) << 20;
 
 namespace {
